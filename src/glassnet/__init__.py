@@ -1,0 +1,124 @@
+"""glassnet: a readable deep-learning library on NumPy.
+
+    >>> import glassnet as gn
+    >>> x = gn.tensor([2.0, 3.0], requires_grad=True)
+    >>> (x * x).sum().backward()
+    >>> x.grad
+    array([4., 6.], dtype=float32)
+"""
+
+from glassnet import errors, random
+from glassnet.tensor import Tensor  # noqa: I001 - Tensor must exist before ops import it
+from glassnet.autograd.engine import backward
+from glassnet.autograd.gradcheck import GradcheckResult, gradcheck
+from glassnet.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
+from glassnet.creation import (
+    arange,
+    as_tensor,
+    full,
+    ones,
+    ones_like,
+    rand,
+    randn,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from glassnet.ops import (
+    abs,
+    add,
+    broadcast_to,
+    clip,
+    concatenate,
+    div,
+    exp,
+    flatten,
+    index,
+    log,
+    logsumexp,
+    matmul,
+    max,
+    maximum,
+    mean,
+    min,
+    minimum,
+    mul,
+    neg,
+    pad,
+    permute,
+    pow,
+    relu,
+    reshape,
+    sigmoid,
+    sqrt,
+    squeeze,
+    stack,
+    sub,
+    sum,
+    tanh,
+    transpose,
+    unsqueeze,
+    var,
+    where,
+)
+from glassnet.random import manual_seed
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "GradcheckResult",
+    "Tensor",
+    "abs",
+    "add",
+    "arange",
+    "as_tensor",
+    "backward",
+    "broadcast_to",
+    "clip",
+    "concatenate",
+    "div",
+    "enable_grad",
+    "errors",
+    "exp",
+    "flatten",
+    "full",
+    "gradcheck",
+    "index",
+    "is_grad_enabled",
+    "log",
+    "logsumexp",
+    "manual_seed",
+    "matmul",
+    "max",
+    "maximum",
+    "mean",
+    "min",
+    "minimum",
+    "mul",
+    "neg",
+    "no_grad",
+    "ones",
+    "ones_like",
+    "pad",
+    "permute",
+    "pow",
+    "rand",
+    "randn",
+    "random",
+    "relu",
+    "reshape",
+    "sigmoid",
+    "sqrt",
+    "squeeze",
+    "stack",
+    "sub",
+    "sum",
+    "tanh",
+    "tensor",
+    "transpose",
+    "unsqueeze",
+    "var",
+    "where",
+    "zeros",
+    "zeros_like",
+]

@@ -1,0 +1,1 @@
+"""The autograd engine: ``Function`` (one op), the graph walk, ``no_grad`` and ``gradcheck``."""

@@ -1,0 +1,30 @@
+"""The small error hierarchy every glassnet error belongs to.
+
+Each error also derives from the built-in exception a Python user would expect, so
+``except ValueError`` keeps working. Messages follow one shape:
+``<where>: expected <what>, but got <what>. <How to fix>.``
+"""
+
+
+class GlassnetError(Exception):
+    """Base class of every error glassnet raises on purpose."""
+
+
+class ShapeError(GlassnetError, ValueError):
+    """An array has the wrong shape, rank or size for the operation."""
+
+
+class DTypeError(GlassnetError, TypeError):
+    """An array has a dtype the operation does not accept."""
+
+
+class GraphError(GlassnetError, RuntimeError):
+    """The autograd graph was used in a way it does not support."""
+
+
+class ConfigError(GlassnetError, ValueError):
+    """A hyperparameter or option is out of range or unknown."""
+
+
+class GradientCheckError(GlassnetError, AssertionError):
+    """Analytic and numerical gradients disagree (raised by ``gradcheck``)."""
