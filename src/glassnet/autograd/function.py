@@ -37,10 +37,17 @@ class Function:
     def apply(cls, *inputs, **kwargs):
         """Run the op forward and, when any input needs a gradient, record it in the graph."""
         fn = cls()
-        needs_input_grad = tuple(isinstance(x, Tensor) and x.requires_grad for x in inputs)
-        record = grad_mode._grad_enabled and any(needs_input_grad)
-        fn.needs_input_grad = needs_input_grad if record else (False,) * len(inputs)
-        out = fn.forward(*[x.data if isinstance(x, Tensor) else x for x in inputs], **kwargs)
+        values, needs_input_grad = [], []
+        for x in inputs:
+            if isinstance(x, Tensor):
+                values.append(x.data)
+                needs_input_grad.append(x._requires_grad)
+            else:
+                values.append(x)
+                needs_input_grad.append(False)
+        record = grad_mode._grad_enabled and True in needs_input_grad
+        fn.needs_input_grad = tuple(needs_input_grad) if record else (False,) * len(inputs)
+        out = fn.forward(*values, **kwargs)
         if not record:
             return Tensor._wrap(out)
         fn.inputs = inputs

@@ -28,7 +28,8 @@ def sum_to_shape(grad: np.ndarray, shape: tuple) -> np.ndarray:
 
 def shape_of(x) -> tuple:
     """The shape of a Tensor, an array or a Python number (``()``)."""
-    return np.shape(getattr(x, "data", x))
+    shape = getattr(x, "shape", None)  # Tensors, arrays and NumPy scalars have one
+    return np.shape(x) if shape is None else shape
 
 
 class BroadcastingFunction(Function):
