@@ -1,1 +1,1 @@
-"""Dataset readers and generators."""
+"""Dataset readers (IDX, CIFAR-10), the named-dataset registry, and synthetic sets."""
