@@ -1,6 +1,16 @@
 """Every differentiable op, by family. ``Tensor`` methods and ``gn.<op>`` delegate here."""
 
-from glassnet.ops.activation import relu, sigmoid, tanh
+from glassnet.ops.activation import (
+    elu,
+    gelu,
+    leaky_relu,
+    log_softmax,
+    relu,
+    sigmoid,
+    softmax,
+    softplus,
+    tanh,
+)
 from glassnet.ops.composite import flatten, squeeze, stack, unsqueeze, var
 from glassnet.ops.elementwise import (
     abs,
@@ -29,10 +39,14 @@ __all__ = [
     "clip",
     "concatenate",
     "div",
+    "elu",
     "exp",
     "flatten",
+    "gelu",
     "index",
+    "leaky_relu",
     "log",
+    "log_softmax",
     "logsumexp",
     "matmul",
     "max",
@@ -48,9 +62,11 @@ __all__ = [
     "relu",
     "reshape",
     "sigmoid",
+    "softmax",
+    "softplus",
     "sqrt",
-    "stack",
     "squeeze",
+    "stack",
     "sub",
     "sum",
     "tanh",

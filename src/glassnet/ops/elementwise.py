@@ -118,7 +118,7 @@ class Pow(BroadcastingFunction):
         return grad_a, grad_b
 
 
-def pow(a, b):  # noqa: A001 - the op's natural name; Python's pow is not used here
+def pow(a, b):
     return Pow.apply(a, b)
 
 
@@ -257,7 +257,7 @@ class Abs(Function):
         return grad_z * np.sign(x)
 
 
-def abs(x):  # noqa: A001 - the op's natural name
+def abs(x):
     return Abs.apply(x)
 
 

@@ -30,7 +30,7 @@ class Sum(Function):
         return np.broadcast_to(_expand(grad_z, axes, keepdims), shape)
 
 
-def sum(x, axis=None, keepdims: bool = False):  # noqa: A001 - NumPy's name
+def sum(x, axis=None, keepdims: bool = False):
     return Sum.apply(x, axis=axis, keepdims=keepdims)
 
 
@@ -70,7 +70,7 @@ class Max(Function):
         return _extremum_backward(self, grad_z)
 
 
-def max(x, axis=None, keepdims: bool = False):  # noqa: A001 - NumPy's name
+def max(x, axis=None, keepdims: bool = False):
     return Max.apply(x, axis=axis, keepdims=keepdims)
 
 
@@ -86,7 +86,7 @@ class Min(Function):
         return _extremum_backward(self, grad_z)
 
 
-def min(x, axis=None, keepdims: bool = False):  # noqa: A001 - NumPy's name
+def min(x, axis=None, keepdims: bool = False):
     return Min.apply(x, axis=axis, keepdims=keepdims)
 
 

@@ -6,6 +6,7 @@ import numpy as np
 from glassnet.autograd.function import Function
 from glassnet.errors import ShapeError
 from glassnet.ops._broadcast import shape_of, sum_to_shape
+from glassnet.tensor import Tensor
 
 
 class Reshape(Function):
@@ -121,7 +122,7 @@ def _plain_index(index):
     """Replace Tensors inside an index by their arrays."""
     if isinstance(index, tuple):
         return tuple(_plain_index(part) for part in index)
-    return getattr(index, "data", index)
+    return index.data if isinstance(index, Tensor) else index
 
 
 def index(x, index):

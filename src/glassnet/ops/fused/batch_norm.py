@@ -1,0 +1,185 @@
+"""Batch normalization as one op, with the compact backward.
+
+Fused because the composite (mean, subtract, var, add eps, sqrt, divide, scale, shift)
+records about ten nodes, each keeping an input-sized array; here forward keeps one (the
+normalized input x̂) and backward is two reductions and one fused expression. Tested
+against the composite built from glassnet's primitive ops and against
+``torch.nn.functional.batch_norm`` (outputs, gradients and the updated running statistics).
+"""
+
+import numpy as np
+
+from glassnet.autograd.function import Function
+from glassnet.errors import ConfigError, ShapeError
+from glassnet.ops._broadcast import shape_of
+from glassnet.ops.fused.output_size import check_floating
+
+
+class BatchNorm(Function):
+    """y = γ x̂ + β with x̂ = (x − μ) / √(σ² + eps), per channel (axis 1).
+
+    Training: μ and σ² are the batch mean and (biased) variance over all axes but 1, and
+    with M values per channel and g = dL/dy the compact backward is
+        dL/dx = γ / √(σ² + eps) · (g − mean(g) − x̂ · mean(g x̂)),
+    Eval: μ, σ² are the running statistics (constants), so dL/dx = γ / √(σ² + eps) · g.
+    Both: dL/dγ = Σ g x̂,  dL/dβ = Σ g.
+    """
+
+    __slots__ = ()
+
+    def forward(self, x, weight, bias, *, running_mean, running_var, training, momentum, eps):
+        axes = (0, *range(2, x.ndim))
+        param_shape = (1, -1) + (1,) * (x.ndim - 2)
+        if training:
+            mean = x.mean(axis=axes, keepdims=True)
+            x_hat = x - mean
+            var = np.mean(np.square(x_hat), axis=axes, keepdims=True)
+            if running_mean is not None:
+                count = x.size // x.shape[1]
+                _update_running(running_mean, running_var, mean, var, count, momentum)
+        else:
+            mean = running_mean.reshape(param_shape)
+            var = running_var.reshape(param_shape)
+            x_hat = x - mean
+        inv_std = 1 / np.sqrt(var + eps)
+        x_hat *= inv_std
+        scale = inv_std if weight is None else inv_std * weight.reshape(param_shape)
+        y = x_hat if weight is None else x_hat * weight.reshape(param_shape)
+        if bias is not None:
+            y = y + bias.reshape(param_shape) if y is x_hat else _add_into(y, bias, param_shape)
+        self.save_for_backward(x_hat, scale, axes, training)
+        return y
+
+    def backward(self, grad_y):
+        x_hat, scale, axes, training = self.saved
+        grad_bias = grad_y.sum(axis=axes) if self.needs_input_grad[2] or training else None
+        grad_x_hat_sum = None
+        if self.needs_input_grad[1] or training:
+            grad_x_hat_sum = np.sum(grad_y * x_hat, axis=axes)
+        grad_x = None
+        if self.needs_input_grad[0]:
+            if training:
+                count = grad_y.size // grad_y.shape[1]
+                shape = scale.shape
+                mean_g = (grad_bias / count).reshape(shape)
+                mean_gx = (grad_x_hat_sum / count).reshape(shape)
+                grad_x = grad_y - mean_g
+                grad_x -= x_hat * mean_gx
+                grad_x *= scale
+            else:
+                grad_x = grad_y * scale
+        return (
+            grad_x,
+            grad_x_hat_sum if self.needs_input_grad[1] else None,
+            grad_bias if self.needs_input_grad[2] else None,
+        )
+
+
+def _add_into(y: np.ndarray, bias: np.ndarray, param_shape: tuple) -> np.ndarray:
+    if np.result_type(y, bias) == y.dtype:
+        y += bias.reshape(param_shape)
+        return y
+    return y + bias.reshape(param_shape)
+
+
+def _update_running(running_mean, running_var, mean, var, count: int, momentum: float) -> None:
+    """PyTorch's update, in place: r ← (1 − momentum) r + momentum · batch statistic, with
+    the unbiased variance (σ² · M / (M − 1)) for the running variance."""
+    running_mean *= 1 - momentum
+    running_mean += momentum * mean.reshape(-1)
+    running_var *= 1 - momentum
+    running_var += (momentum * count / (count - 1)) * var.reshape(-1)
+
+
+def batch_norm(
+    x,
+    weight,
+    bias,
+    running_mean,
+    running_var,
+    *,
+    training: bool,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+):
+    """Normalize each channel (axis 1) of x, then scale by ``weight`` and shift by ``bias``.
+
+    In training mode the batch's statistics are used and the running statistics (when
+    given) are updated in place as PyTorch does: ``r = (1 − momentum)·r + momentum·stat``,
+    the running variance with the unbiased batch variance. In eval mode the running
+    statistics are used. The gradient flows to x, weight and bias in both modes.
+
+    Args:
+        x: Tensor (N, C), (N, C, L) or (N, C, H, W).
+        weight: Tensor (C,) (γ), or None for no scaling.
+        bias: Tensor (C,) (β), or None for no shift.
+        running_mean: ndarray (C,), updated in place when training; or None.
+        running_var: ndarray (C,), updated in place when training; or None.
+        training: use (and record) batch statistics rather than the running ones.
+        momentum: the weight of the new batch in the running statistics.
+        eps: added to the variance for numerical stability.
+
+    Returns:
+        A Tensor of the same shape as x.
+
+    Raises:
+        ShapeError: x has fewer than 2 axes, a parameter or statistic is not of shape
+            (C,), or training with a single value per channel.
+        ConfigError: eval mode without running statistics.
+
+    Example:
+        >>> import numpy as np
+        >>> import glassnet as gn
+        >>> x = gn.tensor([[1.0, 10.0], [3.0, 30.0]])
+        >>> mean, var = np.zeros(2, "float32"), np.ones(2, "float32")
+        >>> batch_norm(x, None, None, mean, var, training=True, eps=0.0)
+        tensor([[-1., -1.],
+                [ 1.,  1.]])
+        >>> mean, var
+        (array([0.2, 2. ], dtype=float32), array([ 1.1, 20.9], dtype=float32))
+    """
+    _check_batch_norm(x, weight, bias, running_mean, running_var, training)
+    return BatchNorm.apply(
+        x,
+        weight,
+        bias,
+        running_mean=running_mean,
+        running_var=running_var,
+        training=bool(training),
+        momentum=momentum,
+        eps=eps,
+    )
+
+
+def _check_batch_norm(x, weight, bias, running_mean, running_var, training) -> None:
+    x_array = np.asarray(getattr(x, "data", x))
+    check_floating(x_array, "input", "batch_norm")
+    if x_array.ndim < 2:
+        raise ShapeError(
+            f"batch_norm: expected an input (N, C), (N, C, L) or (N, C, H, W), but got shape "
+            f"{x_array.shape}. Add a batch axis with x.unsqueeze(0)."
+        )
+    channels = x_array.shape[1]
+    named = {"weight": weight, "bias": bias, "running_mean": running_mean}
+    named["running_var"] = running_var
+    for name, value in named.items():
+        if value is not None and shape_of(value) != (channels,):
+            raise ShapeError(
+                f"batch_norm: expected {name} of shape ({channels},) (one per channel of "
+                f"x.shape={x_array.shape}), but got {shape_of(value)}. Check num_features."
+            )
+    if (running_mean is None) != (running_var is None):
+        raise ConfigError(
+            "batch_norm: expected both running_mean and running_var or neither, but got "
+            "only one. Pass both buffers."
+        )
+    if training and x_array.size // max(channels, 1) <= 1:
+        raise ShapeError(
+            f"batch_norm: expected more than 1 value per channel when training, but got "
+            f"x.shape={x_array.shape}. Use a batch of at least 2 or eval mode."
+        )
+    if not training and running_mean is None:
+        raise ConfigError(
+            "batch_norm: eval mode (training=False) needs running_mean and running_var, but "
+            "got None. Pass the buffers, or use training=True for batch statistics."
+        )

@@ -1,0 +1,292 @@
+"""Max and average pooling (2-d and 1-d) with hand-written backward.
+
+Fused because pooling written with primitives (a reshape and a max with its tie-splitting
+backward, or kh·kw slices and maximum ops) records many nodes and full-size masks. Here
+both directions are a loop over the kh·kw window offsets only: offset (i, j) of every
+window at once is one strided slice of the (padded) input, so forward is kh·kw element-wise
+maxima (or sums) over output-sized arrays, and backward scatters the output gradient
+through the same slices. When the windows tile the input (stride = kernel, no padding)
+the slices are disjoint and cover it, so backward writes the gradient straight into place
+(no zeroing, no accumulation). Arrays keep the memory order of their input, so the
+channels-last output of ``conv2d`` is pooled along its contiguous channel axis.
+
+Max pooling routes each window's gradient to the first maximal element in row-major
+window order, as PyTorch does (ties are not split). Padding is −inf for max pooling and
+zero for average pooling, where the padded zeros count in the average (PyTorch's
+``count_include_pad=True``). Tested against naive nested-loop pooling (kept in the tests)
+and against ``torch.nn.functional.max_pool2d``/``avg_pool2d``/``max_pool1d``/``avg_pool1d``.
+"""
+
+import numpy as np
+
+from glassnet.autograd.function import Function
+from glassnet.errors import ShapeError
+from glassnet.ops.fused.output_size import check_floating, check_rank, conv_output_size
+
+
+class MaxPool2d(Function):
+    """y[n, c, h, w] = max over the window at (S·h, S·w) of the −inf-padded x.
+
+    Backward: each window's output gradient goes to the position of its (first) maximum,
+    remembered in forward as the window offset k = i·kw + j.
+    """
+
+    __slots__ = ()
+
+    def forward(self, x, *, kernel_size, stride, padding):
+        padded = _pad(x, padding, -np.inf)
+        out = argmax = None
+        for k, index in _window_offsets(x.shape, kernel_size, stride, padding):
+            candidate = padded[index]
+            if out is None:
+                out = np.copy(candidate, order="K")
+                index_dtype = np.uint8 if kernel_size[0] * kernel_size[1] <= 256 else np.int32
+                argmax = np.zeros_like(out, dtype=index_dtype)
+                continue
+            # k grows along the loop, so "argmax = k where the candidate wins" is a maximum
+            # (np.copyto with where= is 10x slower).
+            wins = candidate > out
+            np.maximum(argmax, np.multiply(wins, k, dtype=argmax.dtype), out=argmax)
+            np.maximum(out, candidate, out=out)
+        layout = (x.shape, x.dtype, _is_channels_last(x))
+        self.save_for_backward(argmax, layout, kernel_size, stride, padding)
+        return out
+
+    def backward(self, grad_out):
+        argmax, layout, kernel, stride, padding = self.saved
+
+        def grad_at_offset(k, out=None):
+            return np.multiply(grad_out, argmax == k, out=out)
+
+        return _scatter(grad_at_offset, layout, kernel, stride, padding)
+
+
+class AvgPool2d(Function):
+    """y[n, c, h, w] = mean over the window at (S·h, S·w) of the zero-padded x; the padded
+    zeros count, so the divisor is always kh·kw.
+
+    Backward: every element of a window receives dL/dy / (kh·kw).
+    """
+
+    __slots__ = ()
+
+    def forward(self, x, *, kernel_size, stride, padding):
+        padded = _pad(x, padding, 0)
+        out = None
+        for _, index in _window_offsets(x.shape, kernel_size, stride, padding):
+            if out is None:
+                out = np.copy(padded[index], order="K")
+            else:
+                out += padded[index]
+        out /= kernel_size[0] * kernel_size[1]
+        layout = (x.shape, x.dtype, _is_channels_last(x))
+        self.save_for_backward(layout, kernel_size, stride, padding)
+        return out
+
+    def backward(self, grad_out):
+        layout, kernel, stride, padding = self.saved
+        share = grad_out / (kernel[0] * kernel[1])
+
+        def grad_at_offset(k, out=None):
+            if out is None:
+                return share
+            np.copyto(out, share)
+            return out
+
+        return _scatter(grad_at_offset, layout, kernel, stride, padding)
+
+
+class _Pool1d(Function):
+    """A 1-d pooling op over (N, C, L) as its 2-d version over a height-1 image."""
+
+    __slots__ = ()
+    pool2d: type
+
+    def forward(self, x, *, kernel_size, stride, padding):
+        pool = self.pool2d()
+        pool.needs_input_grad = self.needs_input_grad
+        out = pool.forward(
+            x[:, :, None, :], kernel_size=(1, kernel_size), stride=(1, stride), padding=(0, padding)
+        )
+        self.save_for_backward(pool)
+        return out[:, :, 0, :]
+
+    def backward(self, grad_out):
+        (pool,) = self.saved
+        return pool.backward(grad_out[:, :, None, :])[:, :, 0, :]
+
+
+class MaxPool1d(_Pool1d):
+    """Max pooling over (N, C, L); see ``MaxPool2d``."""
+
+    __slots__ = ()
+    pool2d = MaxPool2d
+
+
+class AvgPool1d(_Pool1d):
+    """Average pooling over (N, C, L); see ``AvgPool2d``."""
+
+    __slots__ = ()
+    pool2d = AvgPool2d
+
+
+def max_pool2d(x, *, kernel_size, stride, padding):
+    """Max pooling over NCHW input, padding with −inf as PyTorch does.
+
+    Args:
+        x: Tensor (N, C, H, W).
+        kernel_size: (kh, kw).
+        stride: (sh, sw).
+        padding: (ph, pw), each at most half the kernel size.
+
+    Shape:
+        x (N, C, H, W) → y (N, C, Ho, Wo) with Ho = (H − kh + 2ph)/sh + 1, likewise Wo.
+
+    Returns:
+        A Tensor of shape (N, C, Ho, Wo).
+
+    Raises:
+        ShapeError: x is not 4-d, the padding exceeds half the kernel, or the output size
+            is not a positive whole number.
+
+    Example:
+        >>> import glassnet as gn
+        >>> x = gn.tensor([[[[1.0, 2.0, 5.0, 0.0],
+        ...                  [3.0, 4.0, 1.0, 1.0]]]], requires_grad=True)
+        >>> y = max_pool2d(x, kernel_size=(2, 2), stride=(2, 2), padding=(0, 0))
+        >>> y
+        tensor([[[[4., 5.]]]], requires_grad=True)
+        >>> y.sum().backward()
+        >>> x.grad
+        array([[[[0., 0., 1., 0.],
+                 [0., 1., 0., 0.]]]], dtype=float32)
+    """
+    _check_pool(x, 2, "max_pool2d", kernel_size, stride, padding)
+    return MaxPool2d.apply(
+        x, kernel_size=tuple(kernel_size), stride=tuple(stride), padding=tuple(padding)
+    )
+
+
+def avg_pool2d(x, *, kernel_size, stride, padding):
+    """Average pooling over NCHW input; padded zeros count in the average (divisor kh·kw).
+
+    Args and Shape as ``max_pool2d``.
+
+    Returns:
+        A Tensor of shape (N, C, Ho, Wo).
+
+    Raises:
+        ShapeError: as ``max_pool2d``.
+
+    Example:
+        >>> import glassnet as gn
+        >>> x = gn.tensor([[[[1.0, 2.0, 5.0, 0.0],
+        ...                  [3.0, 4.0, 1.0, 1.0]]]])
+        >>> avg_pool2d(x, kernel_size=(2, 2), stride=(2, 2), padding=(0, 0))
+        tensor([[[[2.5 , 1.75]]]])
+    """
+    _check_pool(x, 2, "avg_pool2d", kernel_size, stride, padding)
+    return AvgPool2d.apply(
+        x, kernel_size=tuple(kernel_size), stride=tuple(stride), padding=tuple(padding)
+    )
+
+
+def max_pool1d(x, *, kernel_size, stride, padding):
+    """Max pooling over (N, C, L) input with ints ``kernel_size``, ``stride``, ``padding``.
+
+    Example:
+        >>> import glassnet as gn
+        >>> max_pool1d(gn.tensor([[[1.0, 3.0, 2.0, 0.0]]]), kernel_size=2, stride=2, padding=0)
+        tensor([[[3., 2.]]])
+    """
+    _check_pool(x, 1, "max_pool1d", (kernel_size,), (stride,), (padding,))
+    return MaxPool1d.apply(
+        x, kernel_size=int(kernel_size), stride=int(stride), padding=int(padding)
+    )
+
+
+def avg_pool1d(x, *, kernel_size, stride, padding):
+    """Average pooling over (N, C, L) input (padded zeros count in the average).
+
+    Example:
+        >>> import glassnet as gn
+        >>> avg_pool1d(gn.tensor([[[1.0, 3.0, 2.0, 0.0]]]), kernel_size=2, stride=2, padding=0)
+        tensor([[[2., 1.]]])
+    """
+    _check_pool(x, 1, "avg_pool1d", (kernel_size,), (stride,), (padding,))
+    return AvgPool1d.apply(
+        x, kernel_size=int(kernel_size), stride=int(stride), padding=int(padding)
+    )
+
+
+def _check_pool(x, spatial: int, op_name: str, kernel_size, stride, padding) -> None:
+    """Validate rank, dtype, padding and the output size; see ``max_pool2d``'s Raises."""
+    x_array = np.asarray(getattr(x, "data", x))
+    check_rank(x_array, spatial + 2, "(N, C, H, W)" if spatial == 2 else "(N, C, L)", op_name)
+    check_floating(x_array, "input", op_name)
+    for size, k, s, p in zip(x_array.shape[2:], kernel_size, stride, padding):
+        conv_output_size(size, k, s, p, op_name=op_name)
+        if p > k // 2:
+            raise ShapeError(
+                f"{op_name}: expected padding at most half the kernel size, but got padding "
+                f"P={p} for kernel F={k} (x.shape={x_array.shape}). A window of only padding "
+                f"has no input to pool; use padding <= {k // 2}."
+            )
+
+
+def _window_offsets(x_shape: tuple, kernel: tuple, stride: tuple, padding: tuple):
+    """Yield (k, index): ``padded[index]`` is offset k = i·kw + j of every window at once."""
+    (kh, kw), (sh, sw) = kernel, stride
+    Ho, Wo = ((n + 2 * p - f) // s + 1 for n, f, s, p in zip(x_shape[2:], kernel, stride, padding))
+    for i in range(kh):
+        for j in range(kw):
+            rows = slice(i, i + sh * (Ho - 1) + 1, sh)
+            cols = slice(j, j + sw * (Wo - 1) + 1, sw)
+            yield i * kw + j, (slice(None), slice(None), rows, cols)
+
+
+def _is_channels_last(x: np.ndarray) -> bool:
+    return x.transpose(0, 2, 3, 1).flags.c_contiguous
+
+
+def _full(shape: tuple, dtype, channels_last: bool, fill) -> np.ndarray:
+    """An NCHW-shaped array filled with ``fill`` (None: uninitialized) in the given memory order."""
+    N, C, H, W = shape
+    memory_shape = (N, H, W, C) if channels_last else shape
+    array = np.empty(memory_shape, dtype) if fill is None else np.full(memory_shape, fill, dtype)
+    return array.transpose(0, 3, 1, 2) if channels_last else array
+
+
+def _pad(x: np.ndarray, padding: tuple, fill) -> np.ndarray:
+    ph, pw = padding
+    if ph == 0 and pw == 0:
+        return x
+    N, C, H, W = x.shape
+    padded = _full((N, C, H + 2 * ph, W + 2 * pw), x.dtype, _is_channels_last(x), fill)
+    padded[:, :, ph : ph + H, pw : pw + W] = x
+    return padded
+
+
+def _scatter(grad_at_offset, layout: tuple, kernel: tuple, stride: tuple, padding: tuple):
+    """Add the per-offset gradients back onto the input: the adjoint of taking the slices.
+
+    ``grad_at_offset(k, out=None)`` gives the output-sized gradient offset k receives,
+    written into ``out`` when one is given (a disjoint slice of the result).
+    """
+    x_shape, dtype, channels_last = layout
+    N, C, H, W = x_shape
+    ph, pw = padding
+    disjoint = stride[0] >= kernel[0] and stride[1] >= kernel[1]
+    if disjoint and padding == (0, 0) and stride == kernel:
+        # The windows tile the input: every element is written exactly once.
+        grad = _full(x_shape, dtype, channels_last, None)
+        for k, index in _window_offsets(x_shape, kernel, stride, padding):
+            grad_at_offset(k, out=grad[index])
+        return grad
+    grad = _full((N, C, H + 2 * ph, W + 2 * pw), dtype, channels_last, 0)
+    for k, index in _window_offsets(x_shape, kernel, stride, padding):
+        if disjoint:
+            grad_at_offset(k, out=grad[index])
+        else:
+            grad[index] += grad_at_offset(k)
+    return grad[:, :, ph : ph + H, pw : pw + W]
