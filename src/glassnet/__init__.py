@@ -7,11 +7,12 @@
     array([4., 6.], dtype=float32)
 """
 
+__version__ = "0.1.0"
+
 from glassnet import errors, random
-from glassnet.tensor import Tensor  # noqa: I001 - Tensor must exist before ops import it
 from glassnet.autograd.engine import backward
-from glassnet.autograd.gradcheck import GradcheckResult, gradcheck
 from glassnet.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
+from glassnet.autograd.gradcheck import GradcheckResult, gradcheck
 from glassnet.creation import (
     arange,
     as_tensor,
@@ -62,8 +63,8 @@ from glassnet.ops import (
     where,
 )
 from glassnet.random import manual_seed
-
-__version__ = "0.1.0"
+from glassnet.serialization import load, save
+from glassnet.tensor import Tensor
 
 __all__ = [
     "GradcheckResult",
@@ -85,6 +86,7 @@ __all__ = [
     "gradcheck",
     "index",
     "is_grad_enabled",
+    "load",
     "log",
     "logsumexp",
     "manual_seed",
@@ -107,6 +109,7 @@ __all__ = [
     "random",
     "relu",
     "reshape",
+    "save",
     "sigmoid",
     "sqrt",
     "squeeze",

@@ -28,3 +28,23 @@ class ConfigError(GlassnetError, ValueError):
 
 class GradientCheckError(GlassnetError, AssertionError):
     """Analytic and numerical gradients disagree (raised by ``gradcheck``)."""
+
+
+class StateDictError(GlassnetError, ValueError):
+    """A state_dict's keys or shapes do not match the module it is loaded into."""
+
+
+class DatasetError(GlassnetError, ValueError):
+    """A dataset file is corrupt, truncated or malformed, or its download failed verification."""
+
+
+class DatasetNotFoundError(DatasetError, FileNotFoundError):
+    """A dataset's files are in none of the places glassnet looks (also a FileNotFoundError)."""
+
+
+class NotFittedError(GlassnetError, RuntimeError):
+    """A model was asked to predict before ``fit`` was called."""
+
+
+class CheckpointError(GlassnetError, ValueError):
+    """A checkpoint file is truncated, corrupt, unsafe or not a glassnet checkpoint."""

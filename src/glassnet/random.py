@@ -7,9 +7,8 @@ explicit generators makes parts independent of each other.
 
 Example:
     >>> import glassnet as gn
-    >>> gn.manual_seed(0)
-    >>> a = gn.random.default_generator().random()
-    >>> gn.manual_seed(0)
+    >>> a = gn.manual_seed(0).random()
+    >>> _ = gn.manual_seed(0)
     >>> a == gn.random.default_generator().random()
     True
 """

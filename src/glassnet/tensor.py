@@ -238,7 +238,7 @@ class Tensor:
     def relu(self):
         return ops.relu(self)
 
-    def clip(self, min=None, max=None):  # noqa: A002 - NumPy's argument names
+    def clip(self, min=None, max=None):
         return ops.clip(self, min, max)
 
     def maximum(self, other):

@@ -12,6 +12,7 @@ no recursion.
 import numpy as np
 
 from glassnet.errors import GraphError, ShapeError
+from glassnet.tensor import Tensor
 
 
 def backward(root, grad_out=None, *, retain_graph: bool = False) -> None:
@@ -53,7 +54,9 @@ def _initial_gradient(root, grad_out) -> np.ndarray:
                 "explicitly: y.backward(grad)."
             )
         return np.ones_like(root.data)
-    grad_out = np.asarray(getattr(grad_out, "data", grad_out), dtype=root.dtype)
+    if isinstance(grad_out, Tensor):
+        grad_out = grad_out.data
+    grad_out = np.asarray(grad_out, dtype=root.dtype)
     if grad_out.shape != root.shape:
         raise ShapeError(
             f"backward: expected a gradient of shape {root.shape} (the output's shape), "
@@ -76,7 +79,7 @@ def _topological_order(root) -> list:
         visited.add(id(node))
         stack.append((node, True))
         for x in node._ctx.inputs:
-            if getattr(x, "_ctx", None) is not None and id(x) not in visited:
+            if isinstance(x, Tensor) and x._ctx is not None and id(x) not in visited:
                 stack.append((x, False))
     order.reverse()
     return order

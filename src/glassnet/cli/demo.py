@@ -6,6 +6,8 @@ lines of ops, and the update is vanilla gradient descent on ``.data``.
 
 import argparse
 
+from glassnet.cli.arguments import positive_float, positive_int
+
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
@@ -14,9 +16,9 @@ def add_parser(subparsers) -> None:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--hidden", type=_positive_int, default=200, help="hidden units (200)")
-    parser.add_argument("--steps", type=_positive_int, default=5000, help="GD steps (5000)")
-    parser.add_argument("--lr", type=_positive_float, default=1.0, help="learning rate (1.0)")
+    parser.add_argument("--hidden", type=positive_int, default=200, help="hidden units (200)")
+    parser.add_argument("--steps", type=positive_int, default=5000, help="GD steps (5000)")
+    parser.add_argument("--lr", type=positive_float, default=1.0, help="learning rate (1.0)")
     parser.add_argument("--reg", type=float, default=0.0, help="L2 strength (0)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (0)")
     parser.set_defaults(run=run)
@@ -31,7 +33,7 @@ def run(args) -> int:
     X = gn.as_tensor(X_data)
     W1 = gn.tensor(gn.randn(2, args.hidden).data, requires_grad=True)
     b1 = gn.zeros(args.hidden, requires_grad=True)
-    W2 = gn.tensor(0.1 * gn.randn(args.hidden, 3).data, requires_grad=True)
+    W2 = gn.tensor(0.01 * gn.randn(args.hidden, 3).data, requires_grad=True)
     b2 = gn.zeros(3, requires_grad=True)
     params = [W1, b1, W2, b2]
     print(f"spiral: {len(y)} points, 3 classes; network 2-{args.hidden}-3, lr {args.lr}")
@@ -51,16 +53,3 @@ def run(args) -> int:
             print(f"step {step:5d}: loss {loss.item():.4f}, train accuracy {accuracy:.3f}")
     return 0
 
-
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, but got {text}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, but got {text}")
-    return value

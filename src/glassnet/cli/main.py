@@ -12,6 +12,12 @@ import sys
 
 COMMAND_MODULES = (
     "glassnet.cli.demo",
+    "glassnet.cli.train",
+    "glassnet.cli.evaluate",
+    "glassnet.cli.predict",
+    "glassnet.cli.summary",
+    "glassnet.cli.datasets",
+    "glassnet.cli.classic",
 )
 
 

@@ -1,0 +1,35 @@
+"""Argument types shared by the commands: argparse reports their errors with exit code 2."""
+
+import argparse
+
+
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, but got {text}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, but got {text}")
+    return value
+
+
+def comma_ints(text: str) -> list[int]:
+    """"256,128" → [256, 128]."""
+    try:
+        values = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated integers such as 256,128, but got {text}"
+        ) from None
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError(f"expected positive widths, but got {text}")
+    return values
+
+
+def add_bool(group, flag: str, help_text: str) -> None:
+    """``--flag`` / ``--no-flag``, defaulting to None (= not given)."""
+    group.add_argument(flag, action=argparse.BooleanOptionalAction, default=None, help=help_text)

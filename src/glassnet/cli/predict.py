@@ -1,0 +1,91 @@
+"""``glassnet predict CHECKPOINT IMAGE...``: classify image files with a trained model.
+
+Images are PNG (needs Pillow: pip install 'glassnet[images]') or NPY arrays, of the size the
+model was trained on (28×28 for Fashion-MNIST). Each is preprocessed as in training.
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+CLASS_NAMES = {
+    "fashion-mnist": ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal",
+                      "Shirt", "Sneaker", "Bag", "Ankle boot"],
+    "mnist": [str(digit) for digit in range(10)],
+    "cifar10": ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse",
+                "ship", "truck"],
+}
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser("predict", help="classify PNG/NPY images with a trained model",
+                                   description=__doc__,
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("checkpoint", metavar="RUN_OR_CHECKPOINT")
+    parser.add_argument("images", metavar="IMAGE", nargs="+", help="PNG or NPY files")
+    parser.set_defaults(run=run)
+
+
+def run(args) -> int:
+    from glassnet.cli.checkpoints import checkpoint_path
+    from glassnet.errors import CheckpointError
+    from glassnet.serialization import load
+    from glassnet.train.run import preprocess
+    from glassnet.train.trainer import Trainer
+
+    try:
+        model = load(checkpoint_path(args.checkpoint))
+        record = model.metadata["preprocessing"]
+        images = np.stack([read_image(path, record["input_shape"]) for path in args.images])
+    except (FileNotFoundError, CheckpointError, ValueError, ImportError) as error:
+        print(f"glassnet predict: {error}", file=sys.stderr)
+        return 1
+    except KeyError:
+        print("glassnet predict: the checkpoint records no preprocessing; it was not written "
+              "by glassnet train.", file=sys.stderr)
+        return 2
+    scores = Trainer(model, loss_fn=None, optimizer=None).predict(preprocess(images, record))
+    probabilities = _softmax(scores)
+    names = CLASS_NAMES.get(model.metadata.get("config", {}).get("dataset"), [])
+    for path, row in zip(args.images, probabilities):
+        label = int(row.argmax())
+        name = f" ({names[label]})" if label < len(names) else ""
+        print(f"{path}: class {label}{name}, probability {row[label]:.3f}")
+    return 0
+
+
+def read_image(path, input_shape) -> np.ndarray:
+    """One image as stored in the dataset: uint8 (H, W) for grayscale, (C, H, W) for color.
+
+    Raises:
+        ValueError: unreadable file or wrong size, naming the file and the expected shape.
+    """
+    path = Path(path)
+    channels, *size = input_shape
+    if path.suffix.lower() == ".npy":
+        image = np.load(path, allow_pickle=False)
+    else:
+        image = _read_png(path, channels)
+    expected = tuple(size) if channels == 1 else (channels, *size)
+    if image.shape != expected:
+        raise ValueError(f"{path}: expected an image of shape {expected}, but got {image.shape}.")
+    return image
+
+
+def _read_png(path: Path, channels: int) -> np.ndarray:
+    try:
+        from PIL import Image
+    except ImportError:
+        raise ImportError(
+            "reading PNG files needs Pillow: pip install 'glassnet[images]' (or pass .npy)."
+        ) from None
+    with Image.open(path) as image:
+        array = np.asarray(image.convert("L" if channels == 1 else "RGB"))
+    return array if channels == 1 else array.transpose(2, 0, 1)
+
+
+def _softmax(scores: np.ndarray) -> np.ndarray:
+    shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)

@@ -1,0 +1,73 @@
+"""``glassnet.save`` / ``glassnet.load``: a named model in one safe file, rebuilt without code.
+
+The file is a checkpoint (safetensors tensors + JSON metadata, checksummed; see
+``glassnet.train.checkpoint``) holding the model's ``state_dict`` under PyTorch's names and
+its architecture record, plus any metadata you add (e.g. the preprocessing state).
+``load`` also accepts a training checkpoint (a run's last.safetensors or best.safetensors).
+"""
+
+from glassnet import __version__
+from glassnet.errors import CheckpointError
+from glassnet.train.checkpoint import load_checkpoint, save_checkpoint
+from glassnet.train.resume import OPTIMIZER_PREFIX, model_metadata
+
+KIND = "model"
+
+
+def save(model, path, *, metadata: dict | None = None) -> None:
+    """Write ``model`` (built by ``glassnet.models``) to ``path`` atomically.
+
+    Args:
+        metadata: extra JSON-friendly information kept in the file (read back as
+            ``model.metadata`` after ``load``).
+
+    Raises:
+        CheckpointError: the model has no architecture record (it was not built by
+            ``glassnet.models``), so it could not be rebuilt.
+
+    Example:
+        >>> import pathlib, tempfile
+        >>> import glassnet as gn
+        >>> from glassnet import models
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "mlp.safetensors"
+        >>> gn.save(models.mlp(4, [8], 3), path)
+        >>> gn.load(path).architecture.name
+        'mlp'
+    """
+    record = model_metadata(model)
+    if not record:
+        raise CheckpointError(
+            f"save: {type(model).__name__} has no architecture record, so glassnet.load could "
+            "not rebuild it. Build the model with glassnet.models (e.g. models.mlp(...)), or "
+            "save model.state_dict() with glassnet.train.checkpoint.save_checkpoint."
+        )
+    content = {"kind": KIND, "glassnet_version": __version__, **record,
+               "metadata": metadata or {}}
+    save_checkpoint(path, model.state_dict(), content)
+
+
+def load(path):
+    """Rebuild the model saved at ``path`` (by ``save`` or a training Checkpoint).
+
+    The returned model is in eval mode; ``model.metadata`` holds the saved metadata.
+
+    Raises:
+        CheckpointError: the file is corrupt, or it records no architecture.
+    """
+    from glassnet.models import Architecture, build
+
+    tensors, content = load_checkpoint(path)
+    if "architecture" not in content:
+        raise CheckpointError(
+            f"load: {path} records no architecture, so the model cannot be rebuilt. Load its "
+            "tensors with glassnet.train.checkpoint.load_checkpoint into your own model."
+        )
+    architecture = Architecture.from_json(content["architecture"])
+    model = build(architecture.name, **architecture.options)
+    model_tensors = {k: v for k, v in tensors.items() if not k.startswith(OPTIMIZER_PREFIX)}
+    try:
+        model.load_state_dict(model_tensors)
+    except ValueError as error:
+        raise CheckpointError(f"load: {path} does not match its architecture: {error}") from None
+    model.metadata = content.get("metadata", {})
+    return model.eval()
