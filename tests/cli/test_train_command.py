@@ -87,6 +87,17 @@ def test_predict_classifies_npy_images(trained_run, tmp_path, capsys):
     assert re.search(r"four\.npy: class 4 \(Coat\), probability", capsys.readouterr().out)
 
 
+def test_predict_reads_png_images(trained_run, tmp_path, capsys):
+    image_module = pytest.importorskip("PIL.Image", reason="Pillow is the optional 'images' extra")
+    _, folder, _ = trained_run
+    pixels = np.zeros((28, 28), dtype=np.uint8)
+    pixels[14:16, :] = 240  # class 7's band
+    image_module.fromarray(pixels).save(tmp_path / "seven.png")
+    capsys.readouterr()
+    assert main(["predict", str(folder), str(tmp_path / "seven.png")]) == 0
+    assert re.search(r"seven\.png: class 7 \(Sneaker\)", capsys.readouterr().out)
+
+
 def test_predict_rejects_an_image_of_the_wrong_size(trained_run, tmp_path, capsys):
     _, folder, _ = trained_run
     np.save(tmp_path / "small.npy", np.zeros((12, 12), dtype=np.uint8))
