@@ -28,6 +28,7 @@ from glassnet.nn.dropout import Dropout
 from glassnet.nn.flatten import Flatten
 from glassnet.nn.linear import Identity, Linear
 from glassnet.nn.loss import (
+    BCELoss,
     BCEWithLogitsLoss,
     CrossEntropyLoss,
     DistillationLoss,
@@ -66,6 +67,7 @@ __all__ = [
     "AdaptiveAvgPool2d",
     "AvgPool1d",
     "AvgPool2d",
+    "BCELoss",
     "BCEWithLogitsLoss",
     "BatchNorm1d",
     "BatchNorm2d",

@@ -28,6 +28,7 @@ from glassnet.nn.dropout import dropout
 from glassnet.nn.encoding import one_hot, pad
 from glassnet.nn.linear import linear
 from glassnet.nn.loss import (
+    binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,
     distillation_loss,
@@ -54,6 +55,7 @@ __all__ = [
     "avg_pool1d",
     "avg_pool2d",
     "batch_norm",
+    "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "conv1d",
     "conv2d",

@@ -1,5 +1,5 @@
-"""Small callbacks: early stopping, the divergence guard, gradient clipping, a plateau
-schedule and the EMA of weights. Each reads the TrainState and changes only what its name
+"""Small callbacks: early stopping, the divergence guard, gradient clipping, stepping a
+plateau schedule and the EMA of weights. Each reads the TrainState and changes only what its name
 says. (Progress, history and checkpoints have files of their own.)"""
 
 import math
@@ -117,30 +117,22 @@ class GradientClipping:
 
 
 class ReduceLROnPlateau:
-    """Multiply every parameter group's learning rate by ``factor`` when ``monitor`` stops
-    improving for ``patience`` epochs (groups with a schedule function are left alone)."""
+    """Step a plateau schedule: after every epoch, give ``monitor`` to ``plateau`` (an
+    ``optim.schedule.ReduceOnPlateau``, which the optimizer was built with as ``lr=``); it
+    lowers the rate once the metric stops improving.
 
-    def __init__(self, monitor: str = "val_loss", *, factor: float = 0.1, patience: int = 2,
-                 min_delta: float = 0.0, mode: str = "min", min_lr: float = 0.0):
-        check_monitor(monitor, mode, "ReduceLROnPlateau")
-        if not 0 < factor < 1:
-            raise ConfigError(f"ReduceLROnPlateau: expected 0 < factor < 1, but got {factor!r}.")
-        self.monitor, self.factor, self.patience = monitor, factor, patience
-        self.min_delta, self.mode, self.min_lr = min_delta, mode, min_lr
-        self.best = None
-        self.bad_epochs = 0
+    Example:
+        >>> from glassnet.optim.schedule import ReduceOnPlateau
+        >>> plateau = ReduceOnPlateau(0.1, patience=2)
+        >>> callback = ReduceLROnPlateau(plateau, monitor="val_loss")
+    """
+
+    def __init__(self, plateau, monitor: str = "val_loss"):
+        check_monitor(monitor, "min", "ReduceLROnPlateau")
+        self.plateau, self.monitor = plateau, monitor
 
     def on_epoch_end(self, state) -> None:
-        value = read_metric(state, self.monitor, "ReduceLROnPlateau")
-        if metric_improved(value, self.best, self.mode, self.min_delta):
-            self.best, self.bad_epochs = value, 0
-            return
-        self.bad_epochs += 1
-        if self.bad_epochs >= self.patience:
-            self.bad_epochs = 0
-            for group in state.trainer.optimizer.param_groups:
-                if not callable(group.lr):
-                    group.lr = max(group.lr * self.factor, self.min_lr)
+        self.plateau.update(read_metric(state, self.monitor, "ReduceLROnPlateau"))
 
 
 class EMAWeights:

@@ -22,7 +22,8 @@ else:  # pragma: no cover - Python 3.10
 DATASETS = ("fashion-mnist", "mnist", "cifar10")
 MODELS = ("cnn", "mlp", "resnet", "softmax_regression")
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
-SCHEDULES = ("constant", "step", "exponential", "inverse_time", "cosine", "one_cycle")
+SCHEDULES = ("constant", "step", "exponential", "inverse_time", "cosine", "one_cycle",
+             "plateau")
 ACTIVATIONS = ("relu", "leaky_relu", "elu", "gelu", "tanh", "sigmoid", "softplus")
 INITS = ("default", "small_random", "xavier_uniform", "xavier_normal", "kaiming_uniform",
          "kaiming_normal", "zeros")

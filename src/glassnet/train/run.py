@@ -20,7 +20,12 @@ from glassnet.data import Standardize, load_dataset, load_preprocessor, train_va
 from glassnet.nn.loss import CrossEntropyLoss
 from glassnet.random import manual_seed
 from glassnet.train.atomic_write import atomic_write
-from glassnet.train.callbacks import DivergenceGuard, EarlyStopping, GradientClipping
+from glassnet.train.callbacks import (
+    DivergenceGuard,
+    EarlyStopping,
+    GradientClipping,
+    ReduceLROnPlateau,
+)
 from glassnet.train.checkpointing import Checkpoint
 from glassnet.train.config import TrainConfig
 from glassnet.train.history import History
@@ -81,6 +86,8 @@ def run(config: TrainConfig, *, resume=None, stream=None) -> RunResult:
     ]
     if config.clip_norm is not None:
         callbacks.append(GradientClipping(max_norm=config.clip_norm))
+    if isinstance(optimizer.param_groups[0].lr, optim.schedule.ReduceOnPlateau):
+        callbacks.append(ReduceLROnPlateau(optimizer.param_groups[0].lr, "val_loss"))
     if config.early_stopping is not None:
         callbacks.append(EarlyStopping("val_loss", patience=config.early_stopping))
     trainer = Trainer(model, CrossEntropyLoss(), optimizer, callbacks=callbacks,
@@ -174,8 +181,9 @@ def _schedule(config: TrainConfig, steps_per_epoch: int):
         "inverse_time": lambda: schedules.inverse_time(config.lr, rate=10.0 / max(total, 1)),
         "cosine": lambda: schedules.cosine(config.lr, max(total, 1)),
         "one_cycle": lambda: schedules.one_cycle(config.lr, total_steps=max(total, 1)),
+        "plateau": lambda: schedules.ReduceOnPlateau(config.lr, factor=0.5, patience=1),
     }[config.schedule]()
     warmup = round(config.warmup_epochs * steps_per_epoch)
-    if warmup > 0:
+    if warmup > 0 and config.schedule != "plateau":
         lr = schedules.linear_warmup(lr if callable(lr) else schedules.constant(lr), warmup)
     return lr
