@@ -1,6 +1,7 @@
 """Accuracy and speed of the classic classifiers on Fashion-MNIST (SPEC §6, issue 7).
 
     uv run python benchmarks/classic.py [--repeats 3] [--cv-size 10000] [--trials 1000]
+                                        [--parts knn linear random-search] [--out FILE]
 
 1. kNN: k chosen by 5-fold cross-validation (L2, the course's candidate ks) on a random
    training subset of ``--cv-size`` images; then the full 60,000 training images are
@@ -29,6 +30,7 @@ from glassnet.data import Standardize, load_dataset
 CV_KS = (1, 3, 5, 8, 10, 12, 15, 20, 50, 100)
 LRS = (3e-3, 1e-2, 3e-2)
 REGS = (1e-4, 1e-3, 1e-2)
+PARTS = ("knn", "linear", "random-search")
 
 
 def timed(fn):
@@ -132,17 +134,23 @@ def main() -> None:
     parser.add_argument("--cv-size", type=int, default=10000)
     parser.add_argument("--l1-test-size", type=int, default=1000)
     parser.add_argument("--trials", type=int, default=1000)
+    parser.add_argument("--parts", nargs="+", choices=PARTS, default=PARTS)
     parser.add_argument("--out", default=None, help="write the figures as JSON here")
     args = parser.parse_args()
     X_train, y_train = load_dataset("fashion-mnist", split="train")
     X_test, y_test = load_dataset("fashion-mnist", split="test")
-    record = {"knn": knn_benchmark(X_train, y_train, X_test, y_test, args)}
+    record = {}
+    if "knn" in args.parts:
+        record["knn"] = knn_benchmark(X_train, y_train, X_test, y_test, args)
     scaler = Standardize(per="global").fit(X_train)
     X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
-    for loss in ("svm", "softmax"):
-        record[loss] = linear_benchmark(loss, X_train, y_train, X_test, y_test)
-    record["random_search"] = random_search_benchmark(args.trials, X_train, y_train, X_test,
-                                                      y_test)
+    if "linear" in args.parts:
+        for loss in ("svm", "softmax"):
+            record[loss] = linear_benchmark(loss, X_train, y_train, X_test, y_test)
+    if "random-search" in args.parts:
+        record["random_search"] = random_search_benchmark(
+            args.trials, X_train, y_train, X_test, y_test
+        )
     if args.out:
         with open(args.out, "w") as file:
             json.dump(record, file, indent=1)

@@ -1,6 +1,6 @@
 """Speed of the fused ops and of the reference CNN, side by side with PyTorch CPU.
 
-    uv run python benchmarks/layers.py [--repeats 5] [--iterations 5]
+    uv run python benchmarks/layers.py [--repeats 5] [--iterations 5] [--threads 2]
 
 The reference CNN of ../shared/PERF.md on a batch of 128 (float32, NCHW):
     Conv2d(1,32,3,p=1)-ReLU-MaxPool2 - Conv2d(32,64,3,p=1)-ReLU-MaxPool2 - Flatten -
@@ -11,6 +11,11 @@ median of ``--iterations`` calls; the glassnet and PyTorch measurements are inte
 ``--repeats`` times, and the ratio (PyTorch time / glassnet time: 1.0 means as fast as
 PyTorch, 0.5 half its speed) is reported as the median over the repeats with its range, so
 that a busy machine shows up as spread rather than as a wrong figure.
+
+``--threads`` sets both libraries' thread count (2, PERF.md's setting, by default; NumPy's
+BLAS through threadpoolctl when it is installed, else set OPENBLAS_NUM_THREADS yourself).
+On a machine that other jobs share, 2-thread BLAS timings swing by 2-10x (a thread waits
+for a core); ``--threads 1`` then gives steadier ratios.
 
 The per-op inputs come from one forward pass of the CNN, so they have the memory layout the
 ops meet in training (conv2d returns channels-last memory; see glassnet/ops/fused/conv.py).
@@ -200,6 +205,15 @@ def torch_cases(torch, images, labels, arrays):
     return step, ops
 
 
+def limit_blas_threads(threads: int) -> None:
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        print("threadpoolctl is not installed: NumPy uses OPENBLAS_NUM_THREADS (or all cores).")
+        return
+    threadpool_limits(threads, user_api="blas")
+
+
 # ----- main ----------------------------------------------------------------------------------
 
 
@@ -207,7 +221,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="interleaved repetitions")
     parser.add_argument("--iterations", type=int, default=5, help="calls per measurement")
+    parser.add_argument("--threads", type=int, default=2, help="threads for BLAS and PyTorch")
     args = parser.parse_args()
+    limit_blas_threads(args.threads)
 
     images, labels, arrays = make_data()
     ours = {"whole CNN fwd+bwd": glassnet_cnn(images, labels, arrays)[0]}
@@ -219,7 +235,7 @@ def main() -> None:
         torch = None
         print("PyTorch is not installed: glassnet times only.")
     if torch is not None:
-        torch.set_num_threads(2)
+        torch.set_num_threads(args.threads)
         torch_step, torch_ops = torch_cases(torch, images, labels, arrays)
         theirs = {"whole CNN fwd+bwd": torch_step, **torch_ops}
 
@@ -233,7 +249,8 @@ def main() -> None:
                 times[name][1].append(median_seconds(theirs[name], args.iterations))
 
     print(f"batch {BATCH}, float32, NumPy {np.__version__}", end="")
-    print(f", PyTorch {torch.__version__} (2 threads)" if torch is not None else "")
+    print(f", PyTorch {torch.__version__}" if torch is not None else "", end="")
+    print(f", {args.threads} thread(s)")
     print(f"{'':20} {'glassnet ms':>12} {'PyTorch ms':>11} {'ratio':>6}  (range)")
     for name, (mine, reference) in times.items():
         line = f"{name:20} {1e3 * statistics.median(mine):12.2f}"

@@ -209,3 +209,5 @@ def test_queries_must_be_fitted_and_have_the_training_width():
     knn = KNearestNeighbors(1).fit(TRAIN_X, TRAIN_Y)
     with pytest.raises(ShapeError, match="expected 2 features per example .* but got 3"):
         knn.predict(np.zeros((1, 3)))
+    with pytest.raises(ShapeError, match=r"one label per example \(2\), but got 1"):
+        knn.score(QUERIES, [0])

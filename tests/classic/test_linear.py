@@ -118,6 +118,14 @@ def test_fit_rejects_labels_out_of_range_and_mismatched_lengths():
         LinearClassifier().fit(X[:0], y[:0])
 
 
+@pytest.mark.parametrize("loss", ["svm", "softmax"])
+def test_a_diverging_run_is_an_error_not_a_nan_model(loss):
+    X, y, _, _ = blob_split()
+    model = LinearClassifier(loss, lr=1e37, generator=np.random.default_rng(0))
+    with pytest.raises(ConfigError, match=r"training diverged. Lower lr \(now 1e\+37\)"):
+        model.fit(1000.0 * X, y)
+
+
 def test_predict_needs_fit_and_the_training_width():
     with pytest.raises(NotFittedError, match="not fitted yet"):
         LinearClassifier().predict(np.zeros((1, 5)))

@@ -99,9 +99,11 @@ def _analytic_gradients(scalar_output, tensors: list) -> list:
 
 def _numerical_gradient(scalar_output, x: Tensor, eps: float) -> np.ndarray:
     numeric = np.zeros_like(x.data)
-    flat = x.data.reshape(-1)  # a view: writing into it perturbs x
+    # .flat writes into x's own memory whatever its strides; reshape(-1) would silently
+    # perturb a copy of a non-contiguous array (e.g. a channels-last conv activation).
+    flat = x.data.flat
     with no_grad():
-        for k in range(flat.size):
+        for k in range(x.data.size):
             original = flat[k]
             flat[k] = original + eps
             plus = scalar_output().item()

@@ -31,13 +31,17 @@ METRICS = ("l2", "l1")
 L1_BLOCK_BYTES = 4 * 2**20
 
 
-def l2_distances(A: np.ndarray, B: np.ndarray, *, squared: bool = False) -> np.ndarray:
+def l2_distances(
+    A: np.ndarray, B: np.ndarray, *, squared: bool = False, B_squared_norms=None
+) -> np.ndarray:
     """Euclidean distances between every row of ``A`` and every row of ``B``, loop-free.
 
     Args:
         A: (M, D) floating array.
         B: (N, D) floating array of the same dtype.
         squared: return ‖a − b‖² (enough for ranking neighbours; saves the square root).
+        B_squared_norms: ‖b‖² of every row of ``B``, (N,), when the caller has them cached
+            (kNN queries the same training set chunk after chunk).
 
     Returns:
         (M, N) array, entry (i, j) the distance between ``A[i]`` and ``B[j]``.
@@ -51,10 +55,17 @@ def l2_distances(A: np.ndarray, B: np.ndarray, *, squared: bool = False) -> np.n
     """
     distances = A @ B.T
     distances *= -2.0
-    distances += np.einsum("ij,ij->i", A, A)[:, None]
-    distances += np.einsum("ij,ij->i", B, B)[None, :]
+    if B_squared_norms is None:
+        B_squared_norms = squared_norms(B)
+    distances += squared_norms(A)[:, None]
+    distances += B_squared_norms[None, :]
     np.maximum(distances, 0.0, out=distances)
     return distances if squared else np.sqrt(distances, out=distances)
+
+
+def squared_norms(A: np.ndarray) -> np.ndarray:
+    """‖a‖² of every row of ``A``, without a temporary copy of ``A * A``."""
+    return np.einsum("ij,ij->i", A, A)
 
 
 def l1_distances(A: np.ndarray, B: np.ndarray, *, chunk_size: int | None = None) -> np.ndarray:

@@ -27,7 +27,7 @@ from glassnet.classic._validation import (
     check_number,
     check_positive_int,
 )
-from glassnet.classic.distance import METRICS, l1_distances, l2_distances
+from glassnet.classic.distance import METRICS, l1_distances, l2_distances, squared_norms
 from glassnet.errors import ConfigError, NotFittedError, ShapeError
 
 
@@ -74,14 +74,16 @@ class KNearestNeighbors:
         self.train_features = None
         self.train_labels = None
         self.classes = None
+        self._train_squared_norms = None
 
     def fit(self, X, y) -> "KNearestNeighbors":
-        """Memorize the training set. Returns ``self``."""
+        """Memorize the training set (a float matrix is kept without a copy). Returns ``self``."""
         X = check_features("KNearestNeighbors.fit", X)
         y = check_labels("KNearestNeighbors.fit", y, len(X))
         self._check_k("KNearestNeighbors.fit", self.k, len(X))
         self.train_features = X
         self.classes, self.train_labels = np.unique(y, return_inverse=True)
+        self._train_squared_norms = squared_norms(X) if self.metric == "l2" else None
         return self
 
     def kneighbors(self, X, k: int | None = None) -> Neighbors:
@@ -103,10 +105,10 @@ class KNearestNeighbors:
         return self.classes[majority_vote(self.train_labels[neighbors.indices], len(self.classes))]
 
     def score(self, X, y) -> float:
-        """Accuracy of ``predict(X)`` against ``y``."""
-        predictions = self.predict(X)
-        y = check_labels("KNearestNeighbors.score", y, len(predictions))
-        return float(np.mean(predictions == y)) if len(y) else 0.0
+        """Accuracy of ``predict(X)`` against ``y`` (0.0 for an empty X)."""
+        X = self._check_query("KNearestNeighbors.score", X)
+        y = check_labels("KNearestNeighbors.score", y, len(X))  # before the costly part
+        return float(np.mean(self.predict(X) == y)) if len(y) else 0.0
 
     def __repr__(self) -> str:
         return f"KNearestNeighbors(k={self.k}, metric={self.metric!r})"
@@ -145,7 +147,10 @@ class KNearestNeighbors:
 
     def _distances(self, queries: np.ndarray) -> np.ndarray:
         if self.metric == "l2":
-            return l2_distances(queries, self.train_features, squared=True)
+            return l2_distances(
+                queries, self.train_features, squared=True,
+                B_squared_norms=self._train_squared_norms,
+            )
         return l1_distances(queries, self.train_features)
 
 

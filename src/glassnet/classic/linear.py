@@ -21,7 +21,7 @@ from glassnet.classic._validation import (
     check_positive_int,
 )
 from glassnet.classic.losses import LOSSES, softmax_loss, svm_loss
-from glassnet.errors import NotFittedError, ShapeError
+from glassnet.errors import ConfigError, NotFittedError, ShapeError
 from glassnet.random import resolve_generator
 
 
@@ -42,6 +42,9 @@ class LinearClassifier:
         - X: (N, D) or (N, *image_shape) numbers, used as float32 (images are flattened;
           ``templates()`` restores their shape).
         - y: (N,) integer labels in [0, C).
+
+    Raises (in ``fit``):
+        ConfigError: the loss or weights became NaN/Inf (the learning rate is too large).
 
     Attributes (after ``fit``):
         weight: (C, D) float32.  bias: (C,) float32.
@@ -109,11 +112,22 @@ class LinearClassifier:
             order = rng.permutation(len(X))
             for start in range(0, len(X), self.batch_size):
                 batch = order[start : start + self.batch_size]
-                loss, grad_weight, grad_bias = self.loss_and_gradients(X[batch], y[batch])
-                self.weight -= self.lr * grad_weight
-                self.bias -= self.lr * grad_bias
+                # NOTE: a too-large lr overflows float32; that is reported below, not warned.
+                with np.errstate(over="ignore", invalid="ignore"):
+                    loss, grad_weight, grad_bias = self.loss_and_gradients(X[batch], y[batch])
+                    self.weight -= self.lr * grad_weight
+                    self.bias -= self.lr * grad_bias
+                self._check_finite(loss)
                 self.loss_history.append(loss)
         return self
+
+    def _check_finite(self, loss: float) -> None:
+        if not (np.isfinite(loss) and np.isfinite(self.weight).all()):
+            raise ConfigError(
+                f"LinearClassifier.fit: expected a finite loss and weights, but got loss {loss} "
+                f"at step {len(self.loss_history) + 1}: training diverged. Lower lr "
+                f"(now {self.lr:g}) or standardize the features."
+            )
 
     def loss_and_gradients(self, X: np.ndarray, y: np.ndarray):
         """``(loss, grad_weight, grad_bias)`` of the current parameters on (X, y)."""
@@ -131,7 +145,7 @@ class LinearClassifier:
         return self.decision_function(X).argmax(axis=1)
 
     def score(self, X, y) -> float:
-        """Accuracy of ``predict(X)`` against ``y``."""
+        """Accuracy of ``predict(X)`` against ``y`` (0.0 for an empty X)."""
         predictions = self.predict(X)
         y = check_labels("LinearClassifier.score", y, len(predictions))
         return float(np.mean(predictions == y)) if len(y) else 0.0

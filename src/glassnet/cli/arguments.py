@@ -1,6 +1,7 @@
 """Argument types shared by the commands: argparse reports their errors with exit code 2."""
 
 import argparse
+import math
 
 
 def positive_int(text: str) -> int:
@@ -12,8 +13,15 @@ def positive_int(text: str) -> int:
 
 def positive_float(text: str) -> float:
     value = float(text)
-    if not value > 0:
+    if not 0 < value < math.inf:
         raise argparse.ArgumentTypeError(f"expected a positive number, but got {text}")
+    return value
+
+
+def non_negative_float(text: str) -> float:
+    value = float(text)
+    if not 0 <= value < math.inf:
+        raise argparse.ArgumentTypeError(f"expected a non-negative number, but got {text}")
     return value
 
 

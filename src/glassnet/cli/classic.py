@@ -14,9 +14,10 @@ the training mean and standard deviation. The test set is used once, for the fin
 import argparse
 import sys
 
+from glassnet.cli.arguments import non_negative_float, positive_float, positive_int
+from glassnet.train.config import DATASETS
+
 MODELS = ("knn", "svm", "softmax", "random-search")
-# NOTE: the names of glassnet.data's registry, repeated here so that `--help` imports nothing.
-DATASETS = ("fashion-mnist", "mnist", "cifar10")
 # The course's candidate k values for cross-validation.
 CV_KS = (1, 3, 5, 8, 10, 12, 15, 20, 50, 100)
 
@@ -33,27 +34,27 @@ def add_parser(subparsers) -> None:
     data.add_argument("--dataset", choices=DATASETS, default="fashion-mnist",
                       help="dataset: %(choices)s (default %(default)s)")
     data.add_argument("--data-dir", default=None, help="folder holding the dataset files")
-    data.add_argument("--train-size", type=_positive_int, default=None,
+    data.add_argument("--train-size", type=positive_int, default=None,
                       help="use only the first N training images (default all)")
-    data.add_argument("--test-size", type=_positive_int, default=None,
+    data.add_argument("--test-size", type=positive_int, default=None,
                       help="score on only the first N test images (default all)")
     knn = parser.add_argument_group("k-nearest neighbours")
-    knn.add_argument("--k", type=_positive_int, nargs="+", default=None,
+    knn.add_argument("--k", type=positive_int, nargs="+", default=None,
                      help="neighbours that vote (default 1); with --cv, the candidates "
                      f"(default {' '.join(map(str, CV_KS))})")
     knn.add_argument("--metric", choices=("l2", "l1"), default="l2",
                      help="distance: %(choices)s (default %(default)s)")
     knn.add_argument("--cv", action="store_true", help="choose k by cross-validation")
     knn.add_argument("--folds", type=_at_least_two, default=5, help="CV folds (default 5)")
-    knn.add_argument("--cv-size", type=_positive_int, default=5000,
+    knn.add_argument("--cv-size", type=positive_int, default=5000,
                      help="training images used for CV (default 5000)")
     linear = parser.add_argument_group("linear classifiers (svm, softmax, random-search)")
-    linear.add_argument("--lr", type=_positive_float, default=1e-2, help="SGD step (0.01)")
-    linear.add_argument("--reg", type=_non_negative_float, default=1e-3,
+    linear.add_argument("--lr", type=positive_float, default=1e-2, help="SGD step (0.01)")
+    linear.add_argument("--reg", type=non_negative_float, default=1e-3,
                         help="L2 strength (0.001)")
-    linear.add_argument("--epochs", type=_positive_int, default=20, help="epochs (20)")
-    linear.add_argument("--batch-size", type=_positive_int, default=200, help="batch (200)")
-    linear.add_argument("--trials", type=_positive_int, default=1000,
+    linear.add_argument("--epochs", type=positive_int, default=20, help="epochs (20)")
+    linear.add_argument("--batch-size", type=positive_int, default=200, help="batch (200)")
+    linear.add_argument("--trials", type=positive_int, default=1000,
                         help="random-search guesses (1000)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (0)")
     parser.set_defaults(run=run)
@@ -178,29 +179,8 @@ def _usage_error(message: str) -> int:
     return 2
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, but got {text}")
-    return value
-
-
 def _at_least_two(text: str) -> int:
     value = int(text)
     if value < 2:
         raise argparse.ArgumentTypeError(f"expected at least 2 folds, but got {text}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    value = float(text)
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive number, but got {text}")
-    return value
-
-
-def _non_negative_float(text: str) -> float:
-    value = float(text)
-    if not 0 <= value < float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a non-negative number, but got {text}")
     return value

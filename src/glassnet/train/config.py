@@ -12,6 +12,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Literal, get_args, get_origin
 
+from glassnet.data.datasets.registry import available_datasets
 from glassnet.errors import ConfigError
 
 if sys.version_info >= (3, 11):
@@ -19,7 +20,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-DATASETS = ("fashion-mnist", "mnist", "cifar10")
+DATASETS = tuple(available_datasets())
 MODELS = ("cnn", "mlp", "resnet", "softmax_regression")
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
 SCHEDULES = ("constant", "step", "exponential", "inverse_time", "cosine", "one_cycle",

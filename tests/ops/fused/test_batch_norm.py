@@ -129,3 +129,25 @@ def test_batch_norm_matches_torch_in_float32(shape, training):
         np.testing.assert_allclose(mine.grad, reference.grad.numpy(), rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(mean, mean_ref.numpy(), rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(var, var_ref.numpy(), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("channels_last", [False, True])
+def test_batch_norm_gives_the_same_result_for_either_memory_order(channels_last):
+    x = np.random.default_rng(5).standard_normal((3, 4, 5, 6))
+    if channels_last:
+        x = np.ascontiguousarray(x.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+    x_t = gn.as_tensor(x, dtype="float64")
+    x_t.requires_grad = True
+    y = batch_norm(x_t, None, None, None, None, training=True, eps=0.0)
+    mean = x.mean(axis=(0, 2, 3), keepdims=True)
+    expected = (x - mean) / x.std(axis=(0, 2, 3), keepdims=True)
+    np.testing.assert_allclose(y.data, expected, rtol=1e-10, atol=1e-12)
+    gn.gradcheck(lambda t: batch_norm(t, None, None, None, None, training=True), [x_t])
+
+
+def test_batch_norm_eval_handles_an_empty_batch():
+    x = gn.zeros(0, 3, 4, 4, requires_grad=True)
+    w = gn.ones(3, requires_grad=True)
+    y = batch_norm(x, w, None, np.zeros(3, np.float32), np.ones(3, np.float32), training=False)
+    y.sum().backward()
+    assert y.shape == (0, 3, 4, 4) and w.grad.tolist() == [0.0, 0.0, 0.0]

@@ -5,7 +5,7 @@ import pytest
 
 import glassnet as gn
 from glassnet.ops.activation import ReLU
-from glassnet.ops.fused import conv2d, linear, max_pool2d
+from glassnet.ops.fused import avg_pool2d, batch_norm, conv2d, linear, max_pool2d
 
 POOL = {"kernel_size": (2, 2), "stride": (2, 2), "padding": (0, 0)}
 
@@ -71,3 +71,23 @@ def test_a_small_cnn_matches_torch_in_float32():
     F.linear(h.flatten(1), w3, b3).sum().backward()
     for mine, reference in zip(ours, theirs):
         np.testing.assert_allclose(mine.grad, reference.grad.numpy(), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "op",
+    [
+        lambda x: conv2d(x, gn.ones(2, 3, 3, 3, requires_grad=True), gn.zeros(2),
+                         stride=(2, 2), padding=(1, 1)),
+        lambda x: max_pool2d(x, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1)),
+        lambda x: avg_pool2d(x, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1)),
+        lambda x: batch_norm(x, gn.ones(3, requires_grad=True), gn.zeros(3),
+                             np.zeros(3, np.float32), np.ones(3, np.float32), training=True),
+        lambda x: linear(x, gn.ones(2, 5, requires_grad=True), gn.zeros(2)),
+    ],
+    ids=["conv2d", "max_pool2d", "avg_pool2d", "batch_norm", "linear"],
+)
+def test_fused_ops_keep_float32_in_outputs_and_input_gradients(op):
+    x = gn.tensor(np.random.default_rng(5).standard_normal((2, 3, 5, 5)), requires_grad=True)
+    y = op(x)
+    y.backward(np.ones(y.shape, np.float32))
+    assert y.dtype == np.float32 and x.grad.dtype == np.float32

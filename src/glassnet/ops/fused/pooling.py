@@ -54,6 +54,7 @@ class MaxPool2d(Function):
 
     def backward(self, grad_out):
         argmax, layout, kernel, stride, padding = self.saved
+        grad_out = _in_memory_order(grad_out, channels_last=layout[2])
 
         def grad_at_offset(k, out=None):
             return np.multiply(grad_out, argmax == k, out=out)
@@ -85,7 +86,7 @@ class AvgPool2d(Function):
 
     def backward(self, grad_out):
         layout, kernel, stride, padding = self.saved
-        share = grad_out / (kernel[0] * kernel[1])
+        share = _in_memory_order(grad_out, channels_last=layout[2]) / (kernel[0] * kernel[1])
 
         def grad_at_offset(k, out=None):
             if out is None:
@@ -247,6 +248,20 @@ def _window_offsets(x_shape: tuple, kernel: tuple, stride: tuple, padding: tuple
 
 def _is_channels_last(x: np.ndarray) -> bool:
     return x.transpose(0, 2, 3, 1).flags.c_contiguous
+
+
+def _in_memory_order(x: np.ndarray, *, channels_last: bool) -> np.ndarray:
+    """``x`` itself, or a copy in the memory order of the pooled input.
+
+    A gradient arriving in the other order (e.g. NCHW from a flatten after a channels-last
+    pool) would make every per-offset product stride across memory: one transposing copy
+    first measured 6x faster.
+    """
+    if channels_last and not _is_channels_last(x):
+        return np.ascontiguousarray(x.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+    if not channels_last and not x.flags.c_contiguous:
+        return np.ascontiguousarray(x)
+    return x
 
 
 def _full(shape: tuple, dtype, channels_last: bool, fill) -> np.ndarray:
