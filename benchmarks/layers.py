@@ -5,12 +5,13 @@
 The reference CNN of ../shared/PERF.md on a batch of 128 (float32, NCHW):
     Conv2d(1,32,3,p=1)-ReLU-MaxPool2 - Conv2d(32,64,3,p=1)-ReLU-MaxPool2 - Flatten -
     Linear(3136,128)-ReLU - Linear(128,10), mean cross-entropy.
-For each fused op at the shapes it has in that CNN, and for the whole CNN, it times forward
-plus backward (no optimizer step), glassnet beside PyTorch (2 threads). Each figure is the
-median of ``--iterations`` calls; the glassnet and PyTorch measurements are interleaved
-``--repeats`` times, and the ratio (PyTorch time / glassnet time: 1.0 means as fast as
-PyTorch, 0.5 half its speed) is reported as the median over the repeats with its range, so
-that a busy machine shows up as spread rather than as a wrong figure.
+For each fused op at the shapes it has in that CNN (plus batch norm over conv1's activation,
+which the CNN does not have), and for the whole CNN, it times forward plus backward (no
+optimizer step), glassnet beside PyTorch. Each figure is the median of ``--iterations``
+calls; the glassnet and PyTorch measurements are interleaved ``--repeats`` times, and the
+ratio (PyTorch time / glassnet time: 1.0 means as fast as PyTorch, 0.5 half its speed) is
+reported as the median over the repeats with its range, so that a busy machine shows up as
+spread rather than as a wrong figure.
 
 ``--threads`` sets both libraries' thread count (2, PERF.md's setting, by default; NumPy's
 BLAS through threadpoolctl when it is installed, else set OPENBLAS_NUM_THREADS yourself).
@@ -123,6 +124,9 @@ def glassnet_op_cases(images, labels, arrays):
     c1, c2, flat = leaf(seen["conv1"]), leaf(seen["conv2"]), leaf(seen["flatten"])
     h3 = leaf(seen["relu3"])
     conv2_in = leaf(seen["pool1"])
+    # Not in the CNN: batch norm over conv1's activation, as a BatchNorm2d(32) would see it.
+    gamma, beta = gn.ones(32, requires_grad=True), gn.zeros(32, requires_grad=True)
+    stats = (np.zeros(32, np.float32), np.ones(32, np.float32))
     return {
         "conv1 (no grad_x)": case(
             lambda: fused.conv2d(x, p["conv1.weight"], p["conv1.bias"], padding=(1, 1)),
@@ -139,6 +143,9 @@ def glassnet_op_cases(images, labels, arrays):
         "flatten": case(lambda: leaf(seen["pool2"]).reshape(BATCH, -1), seen["flatten"]),
         "fc1": case(lambda: fused.linear(flat, p["fc1.weight"], p["fc1.bias"]), seen["fc1"]),
         "fc2": case(lambda: fused.linear(h3, p["fc2.weight"], p["fc2.bias"]), seen["fc2"]),
+        "batch_norm (extra)": case(
+            lambda: fused.batch_norm(a1, gamma, beta, *stats, training=True), seen["relu1"]
+        ),
     }
 
 
@@ -187,6 +194,9 @@ def torch_cases(torch, images, labels, arrays):
 
     c1, a1, a2, c2 = leaf("conv1"), leaf("relu1"), leaf("relu2"), leaf("conv2")
     conv2_in, flat, h3, pooled = leaf("pool1"), leaf("flatten"), leaf("relu3"), leaf("pool2")
+    gamma = torch.ones(32, requires_grad=True)
+    beta = torch.zeros(32, requires_grad=True)
+    stats = (torch.zeros(32), torch.ones(32))
     ops = {
         "conv1 (no grad_x)": case(
             lambda: F.conv2d(x, p["conv1.weight"], p["conv1.bias"], padding=1), "conv1"
@@ -201,6 +211,9 @@ def torch_cases(torch, images, labels, arrays):
         "flatten": case(lambda: pooled.flatten(1), "flatten"),
         "fc1": case(lambda: F.linear(flat, p["fc1.weight"], p["fc1.bias"]), "fc1"),
         "fc2": case(lambda: F.linear(h3, p["fc2.weight"], p["fc2.bias"]), "fc2"),
+        "batch_norm (extra)": case(
+            lambda: F.batch_norm(a1, *stats, gamma, beta, training=True), "relu1"
+        ),
     }
     return step, ops
 

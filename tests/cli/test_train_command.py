@@ -49,9 +49,11 @@ def trained_run(tmp_path_factory):
 def test_train_writes_a_complete_run_folder_and_reports_test_accuracy(trained_run, capsys):
     code, folder, _ = trained_run
     assert code == 0
-    for name in ("config.json", "metrics.jsonl", "metrics.csv", "last.safetensors",
-                 "best.safetensors", "test_metrics.json"):
+    for name in ("config.json", "environment.json", "metrics.jsonl", "metrics.csv",
+                 "last.safetensors", "best.safetensors", "test_metrics.json"):
         assert (folder / name).is_file(), name
+    environment = json.loads((folder / "environment.json").read_text())
+    assert environment["numpy"] == np.__version__ and "OMP_NUM_THREADS" in str(environment)
 
 
 def test_train_output_has_epoch_lines_and_a_final_accuracy_line(tmp_path, capsys):
@@ -124,6 +126,8 @@ def test_a_huge_learning_rate_stops_with_advice_and_exit_code_1(tmp_path, capsys
                      "--no-progress"])
     assert code == 1
     assert "learning rate is most likely too high" in capsys.readouterr().err
+    run_folder = next(p for p in tmp_path.iterdir() if p.is_dir() and p.name != "cli")
+    assert (run_folder / "diverged.safetensors").is_file()
 
 
 def test_config_file_values_apply_and_options_override_them(tmp_path, capsys):

@@ -11,7 +11,9 @@ from glassnet.train.resume import training_checkpoint
 class Checkpoint:
     """After each epoch write ``folder``/last.safetensors, and best.safetensors whenever
     ``monitor`` improves. Both are full training checkpoints (``fit(resume=...)`` continues
-    from either; ``glassnet.load`` rebuilds the model from either).
+    from either; ``glassnet.load`` rebuilds the model from either). A run stopped by a
+    signal saves its exact mid-epoch position as last.safetensors; a failed (diverged) run
+    leaves diverged.safetensors to inspect (load it with ``on_nonfinite="warn"``).
 
     Args:
         folder: the run folder.
@@ -50,3 +52,6 @@ class Checkpoint:
     def on_train_end(self, state) -> None:
         if state.signal is not None:  # interrupted mid-epoch: keep the exact position
             save_checkpoint(self.last_path, *training_checkpoint(state, self.metadata))
+        elif state.failed:  # the state that went wrong, for a look (NaNs included)
+            save_checkpoint(self.folder / "diverged.safetensors",
+                            *training_checkpoint(state, self.metadata))

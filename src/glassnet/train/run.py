@@ -28,6 +28,7 @@ from glassnet.train.callbacks import (
 )
 from glassnet.train.checkpointing import Checkpoint
 from glassnet.train.config import TrainConfig
+from glassnet.train.environment import environment
 from glassnet.train.history import History
 from glassnet.train.interrupt import StopOnSignal
 from glassnet.train.progress import Progress
@@ -61,11 +62,12 @@ def run(config: TrainConfig, *, resume=None, stream=None) -> RunResult:
             is one (else start afresh).
         stream: where progress goes (default: standard output).
     """
-    folder = Path(config.out) / (config.name or time.strftime("%Y%m%d-%H%M%S"))
+    folder = Path(config.out) / config.name if config.name else _new_run_folder(config.out)
     if resume == "auto":  # continue the run in this folder if it has a checkpoint yet
         resume = folder / "last.safetensors" if (folder / "last.safetensors").exists() else None
     folder.mkdir(parents=True, exist_ok=True)
     atomic_write(folder / "config.json", json.dumps(config.to_json(), indent=2) + "\n")
+    atomic_write(folder / "environment.json", json.dumps(environment(), indent=2) + "\n")
     manual_seed(config.seed)
     # Independent streams for the split, the model (init and dropout) and the batch order,
     # so that resuming one (e.g. the loader mid-epoch) cannot shift another.
@@ -100,6 +102,16 @@ def run(config: TrainConfig, *, resume=None, stream=None) -> RunResult:
     test_metrics = trainer.evaluate(data.test)
     atomic_write(folder / "test_metrics.json", json.dumps(test_metrics, indent=2) + "\n")
     return RunResult(folder, test_metrics, state.history, state.stop_reason, state.failed)
+
+
+def _new_run_folder(out) -> Path:
+    """runs/20261123-140512, or runs/20261123-140512-2 when that one exists already."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    folder, number = Path(out) / stamp, 1
+    while folder.exists():
+        number += 1
+        folder = Path(out) / f"{stamp}-{number}"
+    return folder
 
 
 def prepare_data(config: TrainConfig, generator: np.random.Generator) -> Splits:

