@@ -149,22 +149,22 @@ class Tensor:
 
     # Comparisons give plain boolean tensors; they are not differentiable.
     def __lt__(self, other):
-        return Tensor._wrap(self.data < _value(other))
+        return Tensor._wrap(self.data < array_of(other))
 
     def __le__(self, other):
-        return Tensor._wrap(self.data <= _value(other))
+        return Tensor._wrap(self.data <= array_of(other))
 
     def __gt__(self, other):
-        return Tensor._wrap(self.data > _value(other))
+        return Tensor._wrap(self.data > array_of(other))
 
     def __ge__(self, other):
-        return Tensor._wrap(self.data >= _value(other))
+        return Tensor._wrap(self.data >= array_of(other))
 
     def __eq__(self, other):
-        return Tensor._wrap(self.data == _value(other))
+        return Tensor._wrap(self.data == array_of(other))
 
     def __ne__(self, other):
-        return Tensor._wrap(self.data != _value(other))
+        return Tensor._wrap(self.data != array_of(other))
 
     __hash__ = object.__hash__
 
@@ -316,7 +316,12 @@ def _to_array(data, dtype) -> np.ndarray:
     return array
 
 
-def _value(x):
+def array_of(x):
+    """The ndarray inside a Tensor, or ``x`` unchanged (an array, a number, a list).
+
+    NOTE: not ``getattr(x, "data", x)``: an ndarray has a ``.data`` attribute too (its
+    memoryview).
+    """
     return x.data if isinstance(x, Tensor) else x
 
 

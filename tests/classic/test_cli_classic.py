@@ -72,7 +72,7 @@ def test_random_search_prints_its_best_loss_and_accuracy(small_data, capsys):
     ("argv", "message"),
     [
         (["lasso"], "invalid choice: 'lasso' (choose from knn, svm, softmax, random-search)"),
-        (["knn", "--dataset", "imagenet"], "choose from fashion-mnist, mnist, cifar10"),
+        (["knn", "--dataset", "imagenet"], "choose from cifar10, fashion-mnist, mnist"),
         (["knn", "--metric", "l3"], "invalid choice: 'l3' (choose from l2, l1)"),
         (["knn", "--k", "0"], "expected a positive integer, but got 0"),
         (["knn", "--cv", "--folds", "1"], "expected at least 2 folds"),

@@ -47,7 +47,7 @@ def add_parser(subparsers) -> None:
     opt.add_argument("--schedule", choices=SCHEDULES, help="learning-rate schedule (constant)")
     opt.add_argument("--warmup-epochs", type=float, help="linear warm-up length (0)")
     opt.add_argument("--batch-size", type=positive_int, help="examples per step (128)")
-    opt.add_argument("--epochs", type=positive_int, help="passes over the data (3)")
+    opt.add_argument("--epochs", type=positive_int, help="passes over the data (5)")
     opt.add_argument("--clip-norm", type=positive_float, help="clip the gradient norm")
     opt.add_argument("--early-stopping", type=positive_int, metavar="PATIENCE",
                      help="stop when val loss stalls this many epochs")

@@ -4,6 +4,7 @@ import numpy as np
 
 from glassnet.errors import ConfigError
 from glassnet.optim.optimizer import Optimizer, _call_closure
+from glassnet.tensor import array_of
 
 
 class LBFGS(Optimizer):
@@ -99,7 +100,7 @@ class LBFGS(Optimizer):
             loss = _call_closure(closure)
             if not first_loss:
                 first_loss.append(loss)
-            return float(getattr(loss, "data", loss)), self._gradient()
+            return float(array_of(loss)), self._gradient()
 
         from scipy.optimize import minimize  # here, not at the top: scipy is slow to import
 

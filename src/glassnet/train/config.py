@@ -51,7 +51,7 @@ class TrainConfig:
     schedule: str = "constant"
     warmup_epochs: float = 0.0
     batch_size: int = 128
-    epochs: int = 3
+    epochs: int = 5
     val_fraction: float = 0.1
     train_limit: int | None = None  # use only the first N training examples (quick runs)
     clip_norm: float | None = None

@@ -13,6 +13,7 @@ from glassnet.autograd.function import Function
 from glassnet.errors import ConfigError, ShapeError
 from glassnet.ops._broadcast import shape_of
 from glassnet.ops.fused.output_size import check_floating
+from glassnet.tensor import array_of
 
 
 class BatchNorm(Function):
@@ -178,7 +179,7 @@ def batch_norm(
 
 
 def _check_batch_norm(x, weight, bias, running_mean, running_var, training) -> None:
-    x_array = np.asarray(getattr(x, "data", x))
+    x_array = np.asarray(array_of(x))
     check_floating(x_array, "input", "batch_norm")
     if x_array.ndim < 2:
         raise ShapeError(

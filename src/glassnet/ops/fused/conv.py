@@ -19,6 +19,7 @@ from glassnet.errors import ShapeError
 from glassnet.ops._broadcast import shape_of
 from glassnet.ops.fused.im2col import col2im, im2col
 from glassnet.ops.fused.output_size import check_floating, check_rank, conv_output_size
+from glassnet.tensor import array_of
 
 
 class Conv2d(Function):
@@ -164,7 +165,7 @@ def conv1d(x, weight, bias=None, *, stride=1, padding=0):
 
 def _check_conv(x, weight, bias, spatial: int, op_name: str, stride, padding) -> None:
     """Validate ranks, channels, bias and the output size; see ``conv2d``'s Raises."""
-    x_array = np.asarray(getattr(x, "data", x))
+    x_array = np.asarray(array_of(x))
     layout = "(N, C, H, W)" if spatial == 2 else "(N, C, L)"
     check_rank(x_array, spatial + 2, layout, op_name)
     check_floating(x_array, "input", op_name)

@@ -12,6 +12,7 @@ from glassnet.autograd.function import Function
 from glassnet.errors import ShapeError
 from glassnet.ops._broadcast import shape_of
 from glassnet.ops.fused.output_size import check_floating
+from glassnet.tensor import array_of
 
 
 class Linear(Function):
@@ -84,7 +85,7 @@ def linear(x, weight, bias=None):
 
 def _check_linear(x, weight, bias) -> None:
     x_shape, w_shape = shape_of(x), shape_of(weight)
-    check_floating(np.asarray(getattr(x, "data", x)), "input", "linear")
+    check_floating(np.asarray(array_of(x)), "input", "linear")
     if len(w_shape) != 2:
         raise ShapeError(
             f"linear: expected a 2-d weight (out_features, in_features), but got shape "

@@ -22,6 +22,7 @@ import numpy as np
 from glassnet.autograd.function import Function
 from glassnet.errors import ShapeError
 from glassnet.ops.fused.output_size import check_floating, check_rank, conv_output_size
+from glassnet.tensor import array_of
 
 
 class MaxPool2d(Function):
@@ -222,7 +223,7 @@ def avg_pool1d(x, *, kernel_size, stride, padding):
 
 def _check_pool(x, spatial: int, op_name: str, kernel_size, stride, padding) -> None:
     """Validate rank, dtype, padding and the output size; see ``max_pool2d``'s Raises."""
-    x_array = np.asarray(getattr(x, "data", x))
+    x_array = np.asarray(array_of(x))
     check_rank(x_array, spatial + 2, "(N, C, H, W)" if spatial == 2 else "(N, C, L)", op_name)
     check_floating(x_array, "input", op_name)
     for size, k, s, p in zip(x_array.shape[2:], kernel_size, stride, padding):

@@ -25,6 +25,7 @@ import numpy as np
 
 from glassnet.autograd.function import Function
 from glassnet.errors import ConfigError, DTypeError, ShapeError
+from glassnet.tensor import array_of
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -125,7 +126,7 @@ def softmax_cross_entropy(
             f"{where}: expected label_smoothing in [0, 1], but got {label_smoothing}. "
             "Use e.g. 0.1, or 0 for none."
         )
-    logits_array = getattr(logits, "data", logits)
+    logits_array = array_of(logits)
     logits_array = np.asarray(logits_array)
     if logits_array.ndim != 2:
         raise ShapeError(
@@ -140,7 +141,7 @@ def softmax_cross_entropy(
     n, n_classes = logits_array.shape
     if n_classes == 0:
         raise ShapeError(f"{where}: expected at least one class, but got logits of shape {(n, 0)}.")
-    target_array = np.asarray(getattr(targets, "data", targets))
+    target_array = np.asarray(array_of(targets))
     if target_array.dtype.kind == "f" and target_array.ndim == 2:
         if target_array.shape != logits_array.shape:
             raise ShapeError(
@@ -168,7 +169,7 @@ def check_class_targets(targets, n: int, n_classes: int, where: str) -> np.ndarr
         >>> check_class_targets([2, 0], 2, 3, "demo").tolist()
         [2, 0]
     """
-    targets = np.asarray(getattr(targets, "data", targets))
+    targets = np.asarray(array_of(targets))
     if targets.dtype.kind not in "iu":
         raise DTypeError(
             f"{where}: expected integer class ids, but got dtype {targets.dtype}. "
