@@ -76,3 +76,11 @@ def test_log_of_zero_warns_rather_than_hiding_the_inf():
     with pytest.warns(RuntimeWarning, match="divide by zero"):
         out = gn.log(gn.tensor([0.0]))
     assert np.isneginf(out.data[0])
+
+
+def test_shape_ops_keep_an_empty_batch_empty():
+    x = gn.zeros(0, 3, 4, requires_grad=True)
+    out = x.flatten(1)
+    assert out.shape == (0, 12)
+    out.sum().backward()
+    assert x.grad.shape == (0, 3, 4)

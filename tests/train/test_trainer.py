@@ -144,3 +144,14 @@ def test_fit_rejects_bad_epochs_and_callbacks_without_hooks():
         make_trainer().fit((X, y), epochs=0)
     with pytest.raises(ConfigError, match="has none"):
         make_trainer(callbacks=[object()])
+
+
+def test_fit_refuses_nan_in_the_data_before_training():
+    X, y = spiral_data()
+    X[5, 1] = np.nan
+    trainer = make_trainer()
+    with pytest.raises(ValueError, match="train inputs contain 1 NaN or Inf"):
+        trainer.fit((X, y), epochs=1)
+    assert trainer.optimizer.step_count == 0
+    with pytest.raises(ValueError, match="val inputs contain"):
+        trainer.fit(spiral_data(), (X, y), epochs=1)

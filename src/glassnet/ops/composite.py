@@ -1,6 +1,8 @@
 """Ops built from the primitives: they have no backward of their own, the engine
 differentiates through the primitives they call."""
 
+import math
+
 from glassnet.errors import ShapeError
 from glassnet.ops._broadcast import normalize_axes, shape_of
 from glassnet.ops.reduction import mean, sum
@@ -29,7 +31,8 @@ def flatten(x, start_axis: int = 0, end_axis: int = -1):
         raise ShapeError(
             f"flatten: start_axis ({start_axis}) must not come after end_axis ({end_axis})."
         )
-    return reshape(x, shape[:start] + (-1,) + shape[end + 1 :])
+    merged = math.prod(shape[start : end + 1])  # not -1: an empty batch makes -1 ambiguous
+    return reshape(x, shape[:start] + (merged,) + shape[end + 1 :])
 
 
 def squeeze(x, axis=None):

@@ -85,6 +85,9 @@ class Trainer:
         """
         if not isinstance(epochs, int) or epochs < 1:
             raise ConfigError(f"fit: expected epochs to be a positive integer, but got {epochs!r}.")
+        _check_finite(train, "train")
+        if val is not None:
+            _check_finite(val, "val")
         self.loader = DataLoader(train, batch_size=batch_size, shuffle=True,
                                  generator=self.generator)
         state = TrainState(trainer=self, epochs=epochs)
@@ -169,6 +172,18 @@ class Trainer:
             method = getattr(callback, hook, None)
             if method is not None:
                 method(state)
+
+
+def _check_finite(data, name: str) -> None:
+    """NaN or Inf in the data would silently turn the model into NaN: refuse it up front."""
+    for part, array in zip(("inputs", "targets"), data):
+        array = np.asarray(array)
+        if array.dtype.kind == "f" and not np.isfinite(array).all():
+            bad = int(array.size - np.isfinite(array).sum())
+            raise ValueError(
+                f"fit: the {name} {part} contain {bad} NaN or Inf values. Clean or impute "
+                "them before training (e.g. np.nan_to_num, or drop those examples)."
+            )
 
 
 def _count_correct(outputs: np.ndarray, targets) -> int:
