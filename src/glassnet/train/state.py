@@ -20,7 +20,9 @@ class TrainState:
         batch: batches done in the current epoch.
         batch_loss: the loss of the last batch.
         initial_loss: the loss of the very first batch of the run (divergence reference).
-        metrics: the last finished epoch's record (loss, accuracies, lr, time).
+        metrics: the last finished epoch's record: mean training loss, running training
+            accuracy, validation loss and accuracy, the learning rate at the epoch's end,
+            and its duration in seconds.
         history: one such record per finished epoch.
     """
 

@@ -18,6 +18,7 @@ from glassnet.creation import as_tensor
 from glassnet.data import DataLoader
 from glassnet.errors import ConfigError
 from glassnet.random import resolve_generator
+from glassnet.train.resume import restore_training
 from glassnet.train.state import TrainState
 
 HOOKS = (
@@ -92,8 +93,6 @@ class Trainer:
                                  generator=self.generator)
         state = TrainState(trainer=self, epochs=epochs)
         if resume is not None:
-            from glassnet.train.resume import restore_training
-
             restore_training(resume, state)
         self._notify("on_train_begin", state)
         while state.epoch < epochs and not state.should_stop:
