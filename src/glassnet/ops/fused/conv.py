@@ -18,7 +18,12 @@ from glassnet.autograd.function import Function
 from glassnet.errors import ShapeError
 from glassnet.ops._broadcast import shape_of
 from glassnet.ops.fused.im2col import col2im, im2col
-from glassnet.ops.fused.output_size import check_floating, check_rank, conv_output_size
+from glassnet.ops.fused.output_size import (
+    check_bias,
+    check_floating,
+    check_rank,
+    conv_output_size,
+)
 from glassnet.tensor import array_of
 
 
@@ -182,10 +187,7 @@ def _check_conv(x, weight, bias, spatial: int, op_name: str, stride, padding) ->
             f"in_channels={w_shape[1]} (x.shape={x_shape}, weight.shape={w_shape}). "
             "Check the previous layer's out_channels (or the image's channel count)."
         )
-    if bias is not None and shape_of(bias) != (w_shape[0],):
-        raise ShapeError(
-            f"{op_name}: expected a bias of shape ({w_shape[0]},) (out_channels), but got "
-            f"{shape_of(bias)}."
-        )
+    if bias is not None:
+        check_bias(shape_of(bias), w_shape[0], "out_channels", op_name)
     for size, kernel, s, p in zip(x_shape[2:], w_shape[2:], stride, padding):
         conv_output_size(size, kernel, s, p, op_name=op_name)

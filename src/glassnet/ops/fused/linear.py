@@ -11,7 +11,7 @@ import numpy as np
 from glassnet.autograd.function import Function
 from glassnet.errors import ShapeError
 from glassnet.ops._broadcast import shape_of
-from glassnet.ops.fused.output_size import check_floating
+from glassnet.ops.fused.output_size import check_bias, check_floating
 from glassnet.tensor import array_of
 
 
@@ -98,8 +98,5 @@ def _check_linear(x, weight, bias) -> None:
             f"in_features={w_shape[1]} (x.shape={x_shape}, weight.shape={w_shape}). "
             "Check the previous layer's out_features (or flatten the input first)."
         )
-    if bias is not None and shape_of(bias) != (w_shape[0],):
-        raise ShapeError(
-            f"linear: expected a bias of shape ({w_shape[0]},) (out_features), but got "
-            f"{shape_of(bias)}."
-        )
+    if bias is not None:
+        check_bias(shape_of(bias), w_shape[0], "out_features", "linear")

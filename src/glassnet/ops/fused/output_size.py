@@ -80,3 +80,11 @@ def check_rank(x: np.ndarray, ndim: int, layout: str, op_name: str) -> None:
             f"{op_name}: expected a {ndim}-d input {layout}, but got shape {x.shape}. "
             f"Reshape it (e.g. add a batch axis with x.unsqueeze(0))."
         )
+
+
+def check_bias(bias_shape: tuple, out: int, what: str, op_name: str) -> None:
+    """Raise a ShapeError unless a bias has shape ``(out,)`` (``what``: "out_channels", ...)."""
+    if bias_shape != (out,):
+        raise ShapeError(
+            f"{op_name}: expected a bias of shape ({out},) ({what}), but got {bias_shape}."
+        )
