@@ -9,7 +9,7 @@ its architecture record, plus any metadata you add (e.g. the preprocessing state
 from glassnet import __version__
 from glassnet.errors import CheckpointError
 from glassnet.train.checkpoint import load_checkpoint, save_checkpoint
-from glassnet.train.resume import OPTIMIZER_PREFIX, model_metadata
+from glassnet.train.resume import model_metadata, model_tensors
 
 KIND = "model"
 
@@ -64,9 +64,8 @@ def load(path):
         )
     architecture = Architecture.from_json(content["architecture"])
     model = build(architecture.name, **architecture.options)
-    model_tensors = {k: v for k, v in tensors.items() if not k.startswith(OPTIMIZER_PREFIX)}
     try:
-        model.load_state_dict(model_tensors)
+        model.load_state_dict(model_tensors(tensors))
     except ValueError as error:
         raise CheckpointError(f"load: {path} does not match its architecture: {error}") from None
     model.metadata = content.get("metadata", {})

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from glassnet.train.checkpoint import load_checkpoint
+from glassnet.train.resume import model_tensors
 from tests.cli.test_train_command import make_tiny_dataset
 
 pytestmark = pytest.mark.slow
@@ -28,7 +29,7 @@ def train_command(data, out, name, *extra):
 def final_weights(folder) -> dict:
     tensors, metadata = load_checkpoint(folder / "last.safetensors")
     assert metadata["epoch"] == EPOCHS
-    return {k: v for k, v in tensors.items() if not k.startswith("optimizer/")}
+    return model_tensors(tensors)
 
 
 def steps_logged(folder) -> int:

@@ -7,8 +7,9 @@ from glassnet import models, optim
 from glassnet.data import spiral
 from glassnet.errors import ConfigError
 from glassnet.nn.loss import CrossEntropyLoss
+from glassnet.optim.schedule import ReduceOnPlateau
 from glassnet.random import manual_seed
-from glassnet.train.callbacks import DivergenceGuard, EarlyStopping
+from glassnet.train.callbacks import DivergenceGuard, EarlyStopping, ReduceLROnPlateau
 from glassnet.train.checkpointing import Checkpoint
 from glassnet.train.history import History, read_jsonl
 from glassnet.train.trainer import Trainer
@@ -155,3 +156,31 @@ def test_fit_refuses_nan_in_the_data_before_training():
     assert trainer.optimizer.step_count == 0
     with pytest.raises(ValueError, match="val inputs contain"):
         trainer.fit(spiral_data(), (X, y), epochs=1)
+
+
+def test_resume_restores_early_stopping_and_the_plateau_schedule(tmp_path):
+    X, y = spiral_data()
+    val = (X[::5], y[::5])
+
+    def run(folder, epochs, resume=None):
+        plateau = ReduceOnPlateau(0.02, factor=0.5, patience=0, threshold=0.5)
+        stopper = EarlyStopping("val_loss", patience=3, min_delta=0.05)
+        manual_seed(0)
+        generator = np.random.default_rng(0)
+        model = models.mlp(2, [32], 3, generator=generator)
+        trainer = Trainer(model, CrossEntropyLoss(), optim.Adam(model.parameters(), lr=plateau),
+                          callbacks=[stopper, ReduceLROnPlateau(plateau), Checkpoint(folder)],
+                          generator=generator)
+        state = trainer.fit((X, y), val, epochs=epochs, batch_size=50, resume=resume)
+        return trainer, state
+
+    full, full_state = run(tmp_path / "full", 30)
+    assert full_state.stop_reason.startswith("early stopping")  # it stops before epoch 30
+    run(tmp_path / "part", full_state.epoch - 2)  # interrupted two epochs before the stop
+    resumed, resumed_state = run(tmp_path / "part", 30, tmp_path / "part" / "last.safetensors")
+
+    assert resumed_state.epoch == full_state.epoch
+    assert [r["lr"] for r in resumed_state.history] == [r["lr"] for r in full_state.history]
+    expected = parameters_of(full)
+    for key, value in parameters_of(resumed).items():
+        np.testing.assert_array_equal(value, expected[key])

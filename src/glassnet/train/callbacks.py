@@ -69,6 +69,17 @@ class EarlyStopping:
         if self.restore_best and self.best_weights is not None and state.stop_reason:
             state.trainer.model.load_state_dict(self.best_weights)
 
+    def state_dict(self) -> dict:
+        """The patience count, the best value and (with ``restore_best``) its weights."""
+        return {"best": self.best, "best_epoch": self.best_epoch,
+                "epochs_without_improvement": self.epochs_without_improvement,
+                "best_weights": self.best_weights}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.best, self.best_epoch = state["best"], state["best_epoch"]
+        self.epochs_without_improvement = state["epochs_without_improvement"]
+        self.best_weights = state["best_weights"]
+
 
 class DivergenceGuard:
     """Stop a run whose loss is NaN/Inf or exceeds ``factor`` × its initial value — the
@@ -133,6 +144,12 @@ class ReduceLROnPlateau:
 
     def on_epoch_end(self, state) -> None:
         self.plateau.update(read_metric(state, self.monitor, "ReduceLROnPlateau"))
+
+    def state_dict(self) -> dict:
+        return self.plateau.state_dict()
+
+    def load_state_dict(self, state: dict) -> None:
+        self.plateau.load_state_dict(state)
 
 
 class EMAWeights:

@@ -1,11 +1,13 @@
 """Everything a run needs to continue exactly: saved into and restored from one checkpoint.
 
 A training checkpoint holds, as tensors: the model's ``state_dict`` under its own (PyTorch)
-names and the optimizer's arrays under ``optimizer/<param index>/<slot>``; as JSON
-metadata: the epoch and step, the history so far, the optimizer's settings and scalar
-slots, the data loader's position, and the state of every random generator involved (the
-default one, the loader's, and any a module holds, e.g. Dropout's). Restoring all of it
-makes a resumed run produce bit-for-bit the parameters of an uninterrupted one.
+names, and every other array under a path with a slash (``optimizer/<param>/<slot>``,
+``callbacks/<name>/...``); as JSON metadata: the epoch and step, the history so far, the
+optimizer's settings and scalar slots, the data loader's position, the state of every
+random generator involved (the default one, the loader's, and any a module holds, e.g.
+Dropout's) and the state of each callback that has one (early stopping's patience, a
+plateau schedule's rate). Restoring all of it makes a resumed run produce bit-for-bit the
+parameters of an uninterrupted one.
 """
 
 import numpy as np
@@ -15,8 +17,8 @@ from glassnet.errors import CheckpointError
 from glassnet.random import default_generator
 from glassnet.train.checkpoint import load_checkpoint
 
-OPTIMIZER_PREFIX = "optimizer/"
 KIND = "training"
+TENSOR = "tensor"  # {"tensor": path} in the JSON stands for the array stored under that path
 
 
 def training_checkpoint(state, extra_metadata: dict | None = None) -> tuple[dict, dict]:
@@ -24,14 +26,8 @@ def training_checkpoint(state, extra_metadata: dict | None = None) -> tuple[dict
     trainer = state.trainer
     tensors = dict(trainer.model.state_dict())
     optimizer_state = trainer.optimizer.state_dict()
-    slots = {}
-    for index, values in optimizer_state["state"].items():
-        slots[str(index)] = {}
-        for name, value in values.items():
-            if isinstance(value, np.ndarray):
-                tensors[f"{OPTIMIZER_PREFIX}{index}/{name}"] = value
-            else:
-                slots[str(index)][name] = value
+    optimizer_state["state"] = split_arrays(optimizer_state["state"], "optimizer", tensors)
+    callbacks = {key: callback.state_dict() for key, callback in _stateful(trainer.callbacks)}
     metadata = {
         "kind": KIND,
         "glassnet_version": __version__,
@@ -39,7 +35,8 @@ def training_checkpoint(state, extra_metadata: dict | None = None) -> tuple[dict
         "step": state.step,
         "initial_loss": state.initial_loss,
         "history": state.history,
-        "optimizer": {**optimizer_state, "state": slots},
+        "optimizer": optimizer_state,
+        "callbacks": split_arrays(callbacks, "callbacks", tensors),
         "loader": trainer.loader.state_dict(),
         "generators": _generator_states(trainer.model),
         **model_metadata(trainer.model),
@@ -62,16 +59,19 @@ def restore_training(path, state) -> None:
             "checkpoint. Resume from a run's last.safetensors."
         )
     trainer = state.trainer
-    model_tensors = {k: v for k, v in tensors.items() if not k.startswith(OPTIMIZER_PREFIX)}
     try:
-        trainer.model.load_state_dict(model_tensors)
-        trainer.optimizer.load_state_dict(_optimizer_state(metadata["optimizer"], tensors))
+        trainer.model.load_state_dict(model_tensors(tensors))
+        trainer.optimizer.load_state_dict(join_arrays(metadata["optimizer"], tensors))
     except ValueError as error:
         raise CheckpointError(
             f"resume: {path} does not fit this model/optimizer: {error}"
         ) from None
     trainer.loader.load_state_dict(metadata["loader"])
     _restore_generators(trainer.model, metadata["generators"])
+    saved_callbacks = join_arrays(metadata["callbacks"], tensors)
+    for key, callback in _stateful(trainer.callbacks):
+        if key in saved_callbacks:
+            callback.load_state_dict(saved_callbacks[key])
     state.epoch, state.step = metadata["epoch"], metadata["step"]
     state.initial_loss = metadata["initial_loss"]
     state.history = list(metadata["history"])
@@ -84,13 +84,42 @@ def model_metadata(model) -> dict:
     return {"architecture": architecture.to_json()} if architecture is not None else {}
 
 
-def _optimizer_state(saved: dict, tensors: dict) -> dict:
-    state = {index: dict(values) for index, values in saved["state"].items()}
-    for key, array in tensors.items():
-        if key.startswith(OPTIMIZER_PREFIX):
-            index, name = key[len(OPTIMIZER_PREFIX) :].split("/", 1)
-            state.setdefault(index, {})[name] = array
-    return {**saved, "state": {int(index): values for index, values in state.items()}}
+def model_tensors(tensors: dict) -> dict:
+    """The model's own entries of a checkpoint's tensors (state_dict names have no slash)."""
+    return {key: value for key, value in tensors.items() if "/" not in key}
+
+
+def split_arrays(value, path: str, tensors: dict):
+    """A JSON-friendly copy of ``value`` (nested dicts): each ndarray in it moves to
+    ``tensors[path/...]`` and is replaced by ``{"tensor": path/...}``."""
+    if isinstance(value, np.ndarray):
+        tensors[path] = value
+        return {TENSOR: path}
+    if isinstance(value, dict):
+        return {str(key): split_arrays(item, f"{path}/{key}", tensors)
+                for key, item in value.items()}
+    return value
+
+
+def join_arrays(value, tensors: dict):
+    """Undo ``split_arrays``: put the arrays back where their markers stand."""
+    if isinstance(value, dict):
+        if set(value) == {TENSOR}:
+            return tensors[value[TENSOR]]
+        return {key: join_arrays(item, tensors) for key, item in value.items()}
+    return value
+
+
+def _stateful(callbacks) -> list:
+    """(key, callback) for callbacks with a state to save; the key is the class name, with
+    "#2", "#3", ... for further callbacks of the same class."""
+    keyed, seen = [], {}
+    for callback in callbacks:
+        if hasattr(callback, "state_dict") and hasattr(callback, "load_state_dict"):
+            name = type(callback).__name__
+            seen[name] = seen.get(name, 0) + 1
+            keyed.append((name if seen[name] == 1 else f"{name}#{seen[name]}", callback))
+    return keyed
 
 
 def _generator_states(model) -> dict:
