@@ -30,7 +30,9 @@ def add_parser(subparsers) -> None:
 
 def run(args) -> int:
     from glassnet.cli.checkpoints import checkpoint_path
+    from glassnet.creation import as_tensor
     from glassnet.errors import CheckpointError
+    from glassnet.ops import softmax
     from glassnet.serialization import load
     from glassnet.train.run import preprocess
     from glassnet.train.trainer import Trainer
@@ -47,7 +49,7 @@ def run(args) -> int:
               "by glassnet train.", file=sys.stderr)
         return 2
     scores = Trainer(model, loss_fn=None, optimizer=None).predict(preprocess(images, record))
-    probabilities = _softmax(scores)
+    probabilities = softmax(as_tensor(scores), axis=1).data
     names = CLASS_NAMES.get(model.metadata.get("config", {}).get("dataset"), [])
     for path, row in zip(args.images, probabilities):
         label = int(row.argmax())
@@ -85,7 +87,3 @@ def _read_png(path: Path, channels: int) -> np.ndarray:
         array = np.asarray(image.convert("L" if channels == 1 else "RGB"))
     return array if channels == 1 else array.transpose(2, 0, 1)
 
-
-def _softmax(scores: np.ndarray) -> np.ndarray:
-    shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
-    return shifted / shifted.sum(axis=1, keepdims=True)

@@ -14,6 +14,7 @@ from typing import Literal, get_args, get_origin
 
 from glassnet.data.datasets.registry import available_datasets
 from glassnet.errors import ConfigError
+from glassnet.models import ARCHITECTURES, choices
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -21,23 +22,22 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 DATASETS = tuple(available_datasets())
-MODELS = ("cnn", "mlp", "resnet", "softmax_regression")
+MODELS = tuple(sorted(ARCHITECTURES))
+ACTIVATIONS = tuple(choices.ACTIVATIONS)
+INITS = tuple(choices.INITIALIZERS)
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
 SCHEDULES = ("constant", "step", "exponential", "inverse_time", "cosine", "one_cycle",
              "plateau")
-ACTIVATIONS = ("relu", "leaky_relu", "elu", "gelu", "tanh", "sigmoid", "softplus")
-INITS = ("default", "small_random", "xavier_uniform", "xavier_normal", "kaiming_uniform",
-         "kaiming_normal", "zeros")
 
 
 @dataclass
 class TrainConfig:
     """The options of ``glassnet train`` (and of ``glassnet.train.run``)."""
 
-    dataset: Literal["fashion-mnist", "mnist", "cifar10"] = "fashion-mnist"
+    dataset: Literal[DATASETS] = "fashion-mnist"
     data_dir: str | None = None
     download: bool = False
-    model: Literal["cnn", "mlp", "resnet", "softmax_regression"] = "cnn"
+    model: Literal[MODELS] = "cnn"
     hidden: list[int] | None = None  # FC widths (mlp, cnn); None: the model's default
     channels: list[int] | None = None  # conv widths per block (cnn, resnet)
     activation: str = "relu"

@@ -148,22 +148,23 @@ def _model_input_shape(image_shape: tuple) -> tuple:
 
 
 def build_model(config: TrainConfig, input_shape: tuple, num_classes: int, generator):
-    """The named model for inputs of ``input_shape`` (channels, height, width)."""
+    """The named model for inputs of ``input_shape`` (channels, height, width); widths left
+    as None in the config take the builder's defaults."""
     channels, size = input_shape[0], input_shape[-1]
+    hidden = {"hidden": config.hidden} if config.hidden is not None else {}
+    widths = {"channels": config.channels} if config.channels is not None else {}
     common = {"init": config.init, "generator": generator}
+    layers = {"activation": config.activation, "dropout": config.dropout,
+              "batch_norm": config.batch_norm}
     if config.model == "softmax_regression":
         return models.softmax_regression(int(np.prod(input_shape)), num_classes, **common)
     if config.model == "mlp":
-        return models.mlp(int(np.prod(input_shape)), config.hidden or [256, 128], num_classes,
-                          activation=config.activation, dropout=config.dropout,
-                          batch_norm=config.batch_norm, **common)
-    if config.model == "resnet":
-        return models.resnet(channels, num_classes, channels=config.channels or [16, 32, 64],
-                             init=config.init if config.init != "default" else "kaiming_normal",
-                             generator=generator)
-    return models.cnn(channels, size, num_classes, channels=config.channels or [32, 64],
-                      hidden=config.hidden or [128], activation=config.activation,
-                      batch_norm=config.batch_norm, dropout=config.dropout, **common)
+        return models.mlp(int(np.prod(input_shape)), out_features=num_classes, **hidden,
+                          **layers, **common)
+    if config.model == "resnet":  # He initialization unless another one is asked for
+        init = config.init if config.init != "default" else "kaiming_normal"
+        return models.resnet(channels, num_classes, **widths, init=init, generator=generator)
+    return models.cnn(channels, size, num_classes, **widths, **hidden, **layers, **common)
 
 
 def build_optimizer(config: TrainConfig, model, steps_per_epoch: int):
