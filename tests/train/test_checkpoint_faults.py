@@ -12,8 +12,8 @@ import time
 import numpy as np
 import pytest
 
-import glassnet.train.atomic_write as atomic_write_module
-from glassnet.train.atomic_write import atomic_write, sweep_stale_temporaries
+import glassnet.atomic_write as atomic_write_module
+from glassnet.atomic_write import atomic_write, sweep_stale_temporaries
 from glassnet.train.checkpoint import load_checkpoint, save_checkpoint
 
 

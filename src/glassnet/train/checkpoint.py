@@ -46,8 +46,8 @@ import numpy as np
 import safetensors.numpy
 from safetensors import SafetensorError
 
+from glassnet.atomic_write import _atomic_write
 from glassnet.errors import CheckpointError, ConfigError, DTypeError
-from glassnet.train.atomic_write import _atomic_write
 
 FORMAT_VERSION = "1"
 MAX_HEADER_BYTES = 100_000_000  # safetensors' own limit

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from glassnet.train.atomic_write import sweep_stale_temporaries
+from glassnet.atomic_write import sweep_stale_temporaries
 from glassnet.train.callbacks import check_monitor, metric_improved, read_metric
 from glassnet.train.checkpoint import save_checkpoint
 from glassnet.train.resume import training_checkpoint

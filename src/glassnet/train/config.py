@@ -7,7 +7,7 @@ of range is a ``ConfigError`` naming the file, the line and the key.
 
 import dataclasses
 import re
-import sys
+import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Literal, get_args, get_origin
@@ -15,11 +15,6 @@ from typing import Literal, get_args, get_origin
 from glassnet.data.datasets.registry import available_datasets
 from glassnet.errors import ConfigError
 from glassnet.models import ARCHITECTURES, choices
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 DATASETS = tuple(available_datasets())
 MODELS = tuple(sorted(ARCHITECTURES))

@@ -14,7 +14,7 @@ import os
 import warnings
 from pathlib import Path
 
-from glassnet.train.atomic_write import atomic_write
+from glassnet.atomic_write import atomic_write
 
 
 class History:

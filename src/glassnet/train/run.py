@@ -16,10 +16,10 @@ from pathlib import Path
 import numpy as np
 
 from glassnet import models, optim
+from glassnet.atomic_write import atomic_write
 from glassnet.data import Standardize, load_dataset, load_preprocessor, train_val_split
 from glassnet.nn.loss import CrossEntropyLoss
 from glassnet.random import manual_seed
-from glassnet.train.atomic_write import atomic_write
 from glassnet.train.callbacks import (
     DivergenceGuard,
     EarlyStopping,
@@ -54,13 +54,15 @@ class Splits:
     num_classes: int
 
 
-def run(config: TrainConfig, *, resume=None, stream=None) -> RunResult:
+def run(config: TrainConfig, *, resume=None, stream=None, callbacks=()) -> RunResult:
     """Train ``config.model`` on ``config.dataset`` and evaluate it on the test set.
 
     Args:
         resume: a checkpoint to continue from, or "auto": the run folder's last one if there
             is one (else start afresh).
         stream: where progress goes (default: standard output).
+        callbacks: more Trainer callbacks (e.g. diagnostics, pruning reports), called after
+            the run's own.
     """
     folder = Path(config.out) / config.name if config.name else _new_run_folder(config.out)
     if resume == "auto":  # continue the run in this folder if it has a checkpoint yet
@@ -78,7 +80,7 @@ def run(config: TrainConfig, *, resume=None, stream=None) -> RunResult:
     model = build_model(config, data.train[0].shape[1:], data.num_classes, model_rng)
     steps_per_epoch = math.ceil(len(data.train[1]) / config.batch_size)
     optimizer = build_optimizer(config, model, steps_per_epoch)
-    callbacks = [
+    run_callbacks = [
         Progress(bar=config.progress, stream=stream),
         History(folder),
         Checkpoint(folder, metadata={"config": config.to_json(),
@@ -87,12 +89,13 @@ def run(config: TrainConfig, *, resume=None, stream=None) -> RunResult:
         StopOnSignal(),
     ]
     if config.clip_norm is not None:
-        callbacks.append(GradientClipping(max_norm=config.clip_norm))
+        run_callbacks.append(GradientClipping(max_norm=config.clip_norm))
     if isinstance(optimizer.param_groups[0].lr, optim.schedule.ReduceOnPlateau):
-        callbacks.append(ReduceLROnPlateau(optimizer.param_groups[0].lr, "val_loss"))
+        run_callbacks.append(ReduceLROnPlateau(optimizer.param_groups[0].lr, "val_loss"))
     if config.early_stopping is not None:
-        callbacks.append(EarlyStopping("val_loss", patience=config.early_stopping))
-    trainer = Trainer(model, CrossEntropyLoss(), optimizer, callbacks=callbacks,
+        run_callbacks.append(EarlyStopping("val_loss", patience=config.early_stopping))
+    trainer = Trainer(model, CrossEntropyLoss(), optimizer,
+                      callbacks=[*run_callbacks, *callbacks],
                       generator=loader_rng)
     state = trainer.fit(data.train, data.val, epochs=config.epochs,
                         batch_size=config.batch_size, resume=resume)
