@@ -6,7 +6,6 @@ model was trained on (28×28 for Fashion-MNIST). Each is preprocessed as in trai
 
 import argparse
 import sys
-from pathlib import Path
 
 import numpy as np
 
@@ -31,6 +30,7 @@ def add_parser(subparsers) -> None:
 def run(args) -> int:
     from glassnet.cli.checkpoints import checkpoint_path
     from glassnet.creation import as_tensor
+    from glassnet.data.images import read_image
     from glassnet.errors import CheckpointError
     from glassnet.ops import softmax
     from glassnet.serialization import load
@@ -56,34 +56,3 @@ def run(args) -> int:
         name = f" ({names[label]})" if label < len(names) else ""
         print(f"{path}: class {label}{name}, probability {row[label]:.3f}")
     return 0
-
-
-def read_image(path, input_shape) -> np.ndarray:
-    """One image as stored in the dataset: uint8 (H, W) for grayscale, (C, H, W) for color.
-
-    Raises:
-        ValueError: unreadable file or wrong size, naming the file and the expected shape.
-    """
-    path = Path(path)
-    channels, *size = input_shape
-    if path.suffix.lower() == ".npy":
-        image = np.load(path, allow_pickle=False)
-    else:
-        image = _read_png(path, channels)
-    expected = tuple(size) if channels == 1 else (channels, *size)
-    if image.shape != expected:
-        raise ValueError(f"{path}: expected an image of shape {expected}, but got {image.shape}.")
-    return image
-
-
-def _read_png(path: Path, channels: int) -> np.ndarray:
-    try:
-        from PIL import Image
-    except ImportError:
-        raise ImportError(
-            "reading PNG files needs Pillow: pip install 'glassnet[images]' (or pass .npy)."
-        ) from None
-    with Image.open(path) as image:
-        array = np.asarray(image.convert("L" if channels == 1 else "RGB"))
-    return array if channels == 1 else array.transpose(2, 0, 1)
-
