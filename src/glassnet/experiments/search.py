@@ -7,13 +7,14 @@ an ordinary run folder, and the trial count is exact (``study.claim_trial``). Th
 coarse-to-fine search is ``refine``: after a round, the next samples from ranges narrowed
 around the best trials (``space.narrow``), each round its own study.
 
-Example (a tiny search: 3 trials of one epoch on 300 images):
+Example (a tiny search: 3 trials of one epoch on 300 images)::
 
-    >>> from glassnet.experiments.space import parse_space
-    >>> from glassnet.train.config import TrainConfig
-    >>> base = TrainConfig(model="mlp", hidden=[32], train_limit=300, out=tmp_folder)
-    >>> summary = search(base, parse_space(["lr=log:1e-3:1e-1"]), trials=3,
-    ...                  epochs_per_trial=1, stream=io.StringIO())  # doctest: +SKIP
+    from glassnet.experiments import parse_space, search
+    from glassnet.train.config import TrainConfig
+
+    base = TrainConfig(model="mlp", hidden=[32], train_limit=300)
+    summary = search(base, parse_space(["lr=log:1e-3:1e-1"]), trials=3, epochs_per_trial=1)
+    print(summary.best["params"], summary.folder / "leaderboard.csv")
 """
 
 import dataclasses
