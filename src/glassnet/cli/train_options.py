@@ -5,9 +5,10 @@ Every option defaults to None (= not given), so that ``train_config`` can layer 
 the ``--config`` TOML file and the command line in that order.
 """
 
-from glassnet.cli.arguments import add_bool, comma_ints, positive_float, positive_int
+from glassnet.cli.arguments import add_bool, comma_ints, comma_names, positive_float, positive_int
 from glassnet.train.config import (
     ACTIVATIONS,
+    AUGMENTATIONS,
     DATASETS,
     INITS,
     MODELS,
@@ -26,6 +27,8 @@ def add_train_options(parser) -> None:
     add_bool(data, "--download", "download the dataset if no copy is found")
     data.add_argument("--val-fraction", type=float, help="share of train held out (0.1)")
     data.add_argument("--train-limit", type=positive_int, help="use only N training examples")
+    data.add_argument("--augment", type=comma_names, metavar="NAMES",
+                      help=f"augment training images: {','.join(AUGMENTATIONS)} (none)")
     model = parser.add_argument_group("model")
     model.add_argument("--model", choices=MODELS, help="architecture (cnn)")
     model.add_argument("--hidden", type=comma_ints, help="FC widths, e.g. 256,128")

@@ -21,6 +21,7 @@ MODELS = tuple(sorted(ARCHITECTURES))
 ACTIVATIONS = tuple(choices.ACTIVATIONS)
 INITS = tuple(choices.INITIALIZERS)
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
+AUGMENTATIONS = ("crop", "flip", "erase")  # glassnet.data.augment: RandomCrop, HorizontalFlip, …
 SCHEDULES = ("constant", "step", "exponential", "inverse_time", "cosine", "one_cycle",
              "plateau")
 
@@ -51,6 +52,7 @@ class TrainConfig:
     train_limit: int | None = None  # use only the first N training examples (quick runs)
     clip_norm: float | None = None
     early_stopping: int | None = None  # patience in epochs; None disables it
+    augment: list[str] | None = None  # names from AUGMENTATIONS, applied in that order
     seed: int = 0
     out: str = "runs"
     name: str | None = None
@@ -78,6 +80,8 @@ class TrainConfig:
         for name in ("train_limit", "early_stopping"):
             value = getattr(self, name)
             _check(value is None or value >= 1, name, value, "a positive integer")
+        for name in self.augment or []:
+            _check_choice(name, AUGMENTATIONS, "augment")
         _check(self.clip_norm is None or self.clip_norm > 0, "clip_norm", self.clip_norm,
                "a positive number")
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from glassnet import models, optim
 from glassnet.atomic_write import atomic_write
-from glassnet.data import Standardize, load_dataset, load_preprocessor, train_val_split
+from glassnet.data import Standardize, augment, load_dataset, load_preprocessor, train_val_split
 from glassnet.nn.loss import CrossEntropyLoss
 from glassnet.random import manual_seed
 from glassnet.train.callbacks import (
@@ -73,9 +73,11 @@ def run(config: TrainConfig, *, resume=None, stream=None, callbacks=()) -> RunRe
     manual_seed(config.seed)
     # Independent streams for the split, the model (init and dropout) and the batch order,
     # so that resuming one (e.g. the loader mid-epoch) cannot shift another.
+    # (Spawning a fourth child leaves the first three unchanged.)
+    split_seed, model_seed, loader_seed, augment_seed = np.random.SeedSequence(
+        config.seed).spawn(4)
     split_rng, model_rng, loader_rng = (
-        np.random.default_rng(seed) for seed in np.random.SeedSequence(config.seed).spawn(3)
-    )
+        np.random.default_rng(seed) for seed in (split_seed, model_seed, loader_seed))
     data = prepare_data(config, split_rng)
     model = build_model(config, data.train[0].shape[1:], data.num_classes, model_rng)
     steps_per_epoch = math.ceil(len(data.train[1]) / config.batch_size)
@@ -95,8 +97,8 @@ def run(config: TrainConfig, *, resume=None, stream=None, callbacks=()) -> RunRe
     if config.early_stopping is not None:
         run_callbacks.append(EarlyStopping("val_loss", patience=config.early_stopping))
     trainer = Trainer(model, CrossEntropyLoss(), optimizer,
-                      callbacks=[*run_callbacks, *callbacks],
-                      generator=loader_rng)
+                      callbacks=[*run_callbacks, *callbacks], generator=loader_rng,
+                      augment=build_augment(config, data.preprocessing, augment_seed))
     state = trainer.fit(data.train, data.val, epochs=config.epochs,
                         batch_size=config.batch_size, resume=resume)
     if state.failed or state.signal is not None:
@@ -168,6 +170,24 @@ def build_model(config: TrainConfig, input_shape: tuple, num_classes: int, gener
         init = config.init if config.init != "default" else "kaiming_normal"
         return models.resnet(channels, num_classes, **widths, init=init, generator=generator)
     return models.cnn(channels, size, num_classes, **widths, **hidden, **layers, **common)
+
+
+def build_augment(config: TrainConfig, record: dict, seed: np.random.SeedSequence):
+    """The augmentation of ``config.augment`` for inputs preprocessed as ``record`` says, or
+    None. Crops shift by up to 1/8 of the image size (4 pixels on CIFAR's 32, as in the
+    CS231n lecture); padding and erased areas take the value of a blank (0) pixel."""
+    if not config.augment:
+        return None
+    channels, *size = record["input_shape"]
+    raw_shape = tuple(size) if channels == 1 else (channels, *size)
+    blank = float(preprocess(np.zeros((1, *raw_shape)), record).flat[0])
+    transforms = {
+        "crop": lambda: augment.RandomCrop(max(1, size[-1] // 8), fill=blank),
+        "flip": augment.HorizontalFlip,
+        "erase": lambda: augment.RandomErasing(fill=blank),
+    }
+    return augment.Augment(*(transforms[name]() for name in config.augment),
+                           seed=int(seed.generate_state(1)[0]))
 
 
 def build_optimizer(config: TrainConfig, model, steps_per_epoch: int):
