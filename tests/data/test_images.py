@@ -66,7 +66,7 @@ NOISE = np.random.default_rng(0).integers(0, 256, (28, 28), dtype=np.uint8)
     ("data", "words"),
     [
         (b"", "empty"),
-        (b"hello, this is not an image at all", "not a readable image"),
+        (b"hello, this is not an image at all", "not an image: no image format"),
         (png_bytes(NOISE)[:300], "not a readable image"),  # truncated inside the pixel data
         (flipped(png_bytes(NOISE), 120), "not a readable image"),  # a flipped byte in IDAT
         (huge_png_header(20000, 20000), "decompression bomb.*400000000 pixels"),

@@ -177,7 +177,7 @@ def _read_npy(data: bytes, name: str) -> np.ndarray:
 def _decode(data: bytes, name: str, channels: int, size) -> np.ndarray:
     """A PNG/JPEG file's bytes → uint8 (H, W) or (C, H, W), resized to ``size`` if given."""
     try:
-        from PIL import Image
+        from PIL import Image, UnidentifiedImageError
     except ImportError:
         raise MissingDependencyError(
             "reading PNG/JPEG files needs Pillow: pip install 'glassnet[images]' (or pass .npy)."
@@ -194,6 +194,11 @@ def _decode(data: bytes, name: str, channels: int, size) -> np.ndarray:
             array = _pixels(image, name, channels, size)
     except ImageError:
         raise
+    except UnidentifiedImageError:
+        raise ImageError(
+            f"{name}: not an image: no image format Pillow knows starts with the bytes "
+            f"{data[:8]!r}. Pass a PNG, JPEG or NPY file."
+        ) from None
     except Image.DecompressionBombError as error:
         raise ImageError(
             f"{name}: the image has too many pixels to decode safely, a decompression bomb or "
