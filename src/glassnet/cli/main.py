@@ -98,8 +98,12 @@ def main(argv: list[str] | None = None) -> int:
         try:
             args = build_parser().parse_args(argv)
             command = f"glassnet {args.command}"
-            with contextlib.redirect_stdout(PipeTolerantStream(sys.stdout)):
-                return args.run(args)
+            stdout = PipeTolerantStream(sys.stdout)
+            with contextlib.redirect_stdout(stdout):
+                try:
+                    return args.run(args)
+                finally:
+                    stdout.flush()  # here, so that a reader gone by now is met by the wrapper
         except Exception as error:
             return _report(command, error, sys.argv[1:] if argv is None else argv)
         except KeyboardInterrupt as error:
