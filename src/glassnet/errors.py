@@ -59,3 +59,7 @@ class ImageError(GlassnetError, ValueError):
 class MissingDependencyError(GlassnetError, ImportError):
     """An optional extra is not installed; the message names it (``pip install
     'glassnet[images]'``)."""
+
+
+class RunError(GlassnetError, RuntimeError):
+    """A run folder cannot be used now: another process is writing it."""
