@@ -137,3 +137,18 @@ def test_glassnet_data_is_searched_only_in_the_dataset_subfolder(tmp_path, monke
         load_dataset("mnist")
     write_mnist_split(tmp_path / "mnist", "train", 5)
     assert len(load_dataset("mnist")[0]) == 5
+
+
+def test_a_binding_root_is_the_only_folder_searched(tmp_path, monkeypatch):
+    # The CLI's --data-dir: a copy elsewhere must not silently stand in for the given folder.
+    write_mnist_split(tmp_path / "env" / "mnist", "train", 3)
+    monkeypatch.setenv("GLASSNET_DATA", str(tmp_path / "env"))
+    assert len(load_dataset("mnist", root=tmp_path / "mine")[0]) == 3  # the default falls back
+    with pytest.raises(DatasetNotFoundError, match="the only one searched") as info:
+        load_dataset("mnist", root=tmp_path / "mine", fallback=False)
+    assert str(tmp_path / "mine") in str(info.value) and str(tmp_path / "env") not in str(
+        info.value)
+    assert dataset_search_dirs("mnist", tmp_path / "mine", fallback=False) == [
+        tmp_path / "mine", tmp_path / "mine" / "mnist"]
+    write_mnist_split(tmp_path / "mine", "train", 4)
+    assert len(load_dataset("mnist", root=tmp_path / "mine", fallback=False)[0]) == 4

@@ -23,7 +23,8 @@ def add_train_options(parser) -> None:
     """Add every field of TrainConfig as an option, plus --config (a TOML file of them)."""
     data = parser.add_argument_group("data")
     data.add_argument("--dataset", choices=DATASETS, help="fashion-mnist (default), mnist, cifar10")
-    data.add_argument("--data-dir", help="folder holding the dataset files (searched first)")
+    data.add_argument("--data-dir", help="folder holding the dataset files (when given, the "
+                      "only one searched)")
     add_bool(data, "--download", "download the dataset if no copy is found")
     data.add_argument("--val-fraction", type=float, help="share of train held out (0.1)")
     data.add_argument("--train-limit", type=positive_int, help="use only N training examples")
@@ -57,12 +58,17 @@ def add_train_options(parser) -> None:
     add_bool(run, "--progress", "progress bar (default: only on a terminal)")
 
 
-def train_config(args) -> TrainConfig:
-    """The TrainConfig of parsed ``args``: defaults ← ``--config`` file ← given options.
+def train_config(args, *, base: dict | None = None) -> TrainConfig:
+    """The TrainConfig of parsed ``args``: defaults ← ``base`` ← ``--config`` file ← given
+    options.
+
+    Args:
+        base: options to start from instead of the defaults (``glassnet train --resume``
+            passes the resumed run's recorded options).
 
     Raises:
         ConfigError: a bad file, key or value.
     """
     names = {field.name for field in TrainConfig.__dataclass_fields__.values()}
     options = {key: value for key, value in vars(args).items() if key in names}
-    return load_config(args.config, options)
+    return load_config(args.config, options, base=base)
