@@ -93,6 +93,25 @@ def test_adam_bias_correction_on_step_two_with_changing_gradient():
     assert param.data[0] == pytest.approx(-1.0 - m_hat / math.sqrt(v_hat), rel=1e-14)
 
 
+@pytest.mark.parametrize(
+    ("make", "expected_move"),
+    [
+        # lr·g / (√(g²) + ε) = 0.1·1e-6 / 2e-6; with ε inside the root it would be ≈ 1e-4.
+        (lambda p: optim.Adagrad(p, lr=0.1, eps=1e-6), 0.05),
+        # lr·g / (√((1 − α)·g²) + ε) = 0.1·1e-6 / (0.5e-6 + 1e-6)
+        (lambda p: optim.RMSprop(p, lr=0.1, alpha=0.75, eps=1e-6), 0.1 / 1.5),
+        # lr·m̂ / (√v̂ + ε) with m̂ = g, v̂ = g²; ε before the bias correction would be ≈ 0.0031
+        (lambda p: optim.Adam(p, lr=0.1, eps=1e-6), 0.05),
+    ],
+    ids=["adagrad", "rmsprop", "adam"],
+)
+def test_epsilon_is_added_outside_the_root_as_documented(make, expected_move):
+    """Only a gradient as small as ε shows where ε goes: g = 1e-6 with ε = 1e-6."""
+    param = _param([1.0])
+    _step_with(make([param]), param, [1e-6])
+    assert 1.0 - param.data[0] == pytest.approx(expected_move, rel=1e-9)
+
+
 @pytest.mark.parametrize("nesterov", [False, True])
 def test_sgd_momentum_equals_the_course_form_at_constant_lr(nesterov):
     """PyTorch's b = μb + g; θ −= lr·b is the course's v = μv − lr·dx; x += v (b = −v/lr)."""
