@@ -155,6 +155,10 @@ MUTATIONS = [
     Mutation("cross-entropy backward: target gradient sign", "ops/fused/softmax_cross_entropy.py",
              "grad_targets = log_probs * (scale * -keep)",
              "grad_targets = log_probs * (scale * keep)", CROSS_ENTROPY_TESTS),
+    # ----- broadcasting (the property test's tolerance comes from round-off analysis) -----
+    Mutation("broadcast backward: mean instead of sum over stretched axes", "ops/_broadcast.py",
+             "summed = grad.sum(axis=", "summed = grad.mean(axis=",
+             ("tests/ops/test_op_properties.py",)),
     # ----- optimizers -------------------------------------------------------------------------
     Mutation("adam: the optimizer's global step in the bias correction (the audit's survivor)",
              "optim/adam.py", "state.step += 1", "state.step = self.step_count + 1",
