@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "glassnet.cli.summary",
     "glassnet.cli.datasets",
     "glassnet.cli.classic",
+    "glassnet.cli.serve",
 )
 
 
