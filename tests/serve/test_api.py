@@ -220,3 +220,22 @@ def test_message_tables_are_complete():
         assert len(names["en"]) == len(names["fa"]) == 10, dataset
     page_strings = json.dumps(MESSAGES)
     assert "{detail}" in page_strings  # decoding errors carry Pillow's own words
+
+
+def test_server_options_set_the_pages_language_and_first_view(trained_run):
+    from glassnet.errors import ConfigError
+    from glassnet.serve.app import create_app
+    from glassnet.serve.index import open_index
+
+    index, _ = open_index(trained_run / "best.safetensors")
+    persian = create_app(index, lang="fa", view="pixels").test_client()
+    page = persian.get("/").text
+    assert 'dir="rtl"' in page and 'class="panels view-pixels"' in page
+    error = persian.post("/api/search", data={}, content_type="multipart/form-data")
+    assert error.get_json()["error"] == MESSAGES["error_no_file"]["fa"]
+    answer = persian.post("/api/search", content_type="multipart/form-data",
+                          data={"image": (io.BytesIO(png_bytes(index.train_images[0])), "q")})
+    assert answer.get_json()["space"] == "pixels"  # the view's space when none is named
+    for options in ({"lang": "de"}, {"view": "voxels"}):
+        with pytest.raises(ConfigError):
+            create_app(index, **options)

@@ -189,3 +189,9 @@ def test_index_built_in_memory_matches_the_cached_one(trained_run, index, train_
         direct._knn["features"].train_features, index._knn["features"].train_features,
         rtol=1e-5, atol=1e-6,
     )
+
+
+def test_another_layer_gets_its_own_features_and_cache_file(trained_run):
+    index, build = open_index(trained_run / "best.safetensors", layer="2")
+    assert index.layer == "2" and index.feature_size == 64  # the ReLU after Linear(784, 64)
+    assert build.cache_path.name.startswith("2-") and not build.from_cache

@@ -90,6 +90,20 @@ def test_a_port_in_use_is_a_clear_error(server, trained_run):
     assert code != 0 and f"could not listen on 127.0.0.1 port {port}" in process.output
 
 
+def thumbnail_widths(page, count: int = 16) -> list[int]:
+    """The naturalWidth of the neighbours' thumbnails, once ``count`` of them are decoded.
+
+    (Waiting with wait_for_function would evaluate strings in the page, which its
+    Content-Security-Policy rightly forbids; evaluate() runs outside that policy.)
+    """
+    page.locator(".panel .neighbor img").nth(count - 1).wait_for()
+    return page.evaluate("""async () => {
+        const images = [...document.querySelectorAll('.panel .neighbor img')];
+        await Promise.all(images.map(image => image.decode().catch(() => null)));
+        return images.map(image => image.naturalWidth);
+    }""")
+
+
 def test_the_page_finds_neighbours_of_an_uploaded_image(server, browser_page, train_images,
                                                       tmp_path):
     page = browser_page
@@ -103,13 +117,7 @@ def test_the_page_finds_neighbours_of_an_uploaded_image(server, browser_page, tr
     page.goto(server.url)
     page.wait_for_selector("#strip img")  # the strip of test images arrived
     page.set_input_files("#image-input", str(query))
-    for space in ("features", "pixels"):
-        page.wait_for_selector(f'.panel[data-space="{space}"] .neighbor img')
-    images = '.panel .neighbor img'
-    page.wait_for_function(f"[...document.querySelectorAll('{images}')]"
-                           ".every(image => image.complete && image.naturalWidth > 0)")
-    widths = page.eval_on_selector_all(images, "all => all.map(image => image.naturalWidth)")
-    assert widths == [28] * 16  # k = 8 in each space, every thumbnail decoded
+    assert thumbnail_widths(page) == [28] * 16  # k = 8 in each space, each one decoded
     distances = page.locator('.panel[data-space="pixels"] .distance').all_inner_texts()
     assert distances[0] == "distance 0.00"  # the training image itself
     assert all(text.startswith("distance ") for text in distances) and len(distances) == 8

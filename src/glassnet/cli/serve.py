@@ -48,6 +48,7 @@ def run(args) -> int:
                           f"{args.max_upload_mb}.")
     try:  # before the minutes of feature extraction, not after
         import flask  # noqa: F401
+        from threadpoolctl import threadpool_limits
         from werkzeug.serving import make_server
 
         from glassnet.serve.app import create_app
@@ -59,6 +60,10 @@ def run(args) -> int:
     index, build = open_index(checkpoint_path(args.checkpoint), layer=args.layer,
                               data_dir=args.data_dir)
     print(_features_line(index, build), flush=True)
+    # NOTE: from here on, the parallelism is the requests (one thread each), so each one's
+    # NumPy work gets one BLAS thread. With BLAS threads of their own, 8 concurrent searches
+    # were 10× slower here (benchmarks/README.md); the extraction above used them all.
+    threadpool_limits(limits=1, user_api="blas")
     app = create_app(index, lang=args.lang, view=args.space,
                      max_upload_bytes=int(args.max_upload_mb * 2**20))
     with _listen(args.host, args.port) as listener:  # the server keeps its own copy

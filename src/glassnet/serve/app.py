@@ -16,7 +16,8 @@ API (errors are JSON ``{"error": "<message>"}`` with a 4xx status, in the page's
   the arrays in memory, never from a path on disk, so no URL reaches another file.
 - ``GET /api/test-images?count=12&seed=S``: random test images for the page's strip.
 - ``GET /api/info``: the model, dataset, layer, sizes and limits.
-Any of them takes ``?lang=fa`` for Persian messages (default: the server's ``lang``).
+- ``GET /``: the page (``?seed=S`` fixes its first strip of test images).
+Any of them takes ``?lang=fa`` for Persian (default: the server's ``lang``).
 
 Limits: the request body is capped (``max_upload_bytes``, 10 MB by default; more is a 413),
 and uploads pass the checks of ``glassnet.serve.codec``. The page is served with a
@@ -40,6 +41,7 @@ DEFAULT_MAX_UPLOAD_BYTES = 10 * 2**20
 VIEWS = ("both", *SPACES)
 STRIP_SIZE = 12
 FONTS = ("Vazirmatn-Regular.woff2", "Vazirmatn-Bold.woff2")
+_PERSIAN_DIGITS = str.maketrans("0123456789,", "۰۱۲۳۴۵۶۷۸۹٬")
 _IMAGE_NAME = re.compile(r"(0|[1-9][0-9]{0,8})\.png")
 # Only this server: no CDN, no external font or script, so the page works offline.
 CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data: blob:; "
@@ -134,13 +136,18 @@ def create_app(index, *, lang: str = "en", view: str = "both",
     @app.get("/")
     def page():
         language = request_lang()
+        seed = flask.request.args.get("seed")  # a repeatable first strip of test images
+        if seed is not None:
+            seed = _whole_number(seed, 0, 2**31 - 1, "error_seed")
         config = {"lang": language, "k": DEFAULT_K, "maxK": largest_k, "view": view,
+                  "stripSeed": seed,
                   "stripSize": STRIP_SIZE, "maxUploadBytes": max_upload_bytes,
                   "classNames": dataset_names[language]}
         strings = {key: entry[language] for key, entry in MESSAGES.items()}
         model_line = text(MESSAGES, "model_line", language, model=_model_name(index.model),
                           dataset=index.dataset or "?", layer=index.layer,
-                          size=f"{index.feature_size:,}", count=f"{len(index):,}")
+                          size=_number(index.feature_size, language),
+                          count=_number(len(index), language))
         return flask.render_template(
             "index.html", lang=language, dir=direction(language), strings=strings,
             config=config, model_line=model_line,
@@ -235,6 +242,18 @@ def _whole_number(value, low: int, high: int, key: str) -> int:
     if not re.fullmatch(r"[0-9]{1,9}", text_value) or not low <= int(text_value) <= high:
         raise ApiError(key, largest=high, value=text_value[:40])
     return int(text_value)
+
+
+def _number(value: int, lang: str) -> str:
+    """A count with thousands separators, in Persian digits for "fa" (as the page's script
+    writes numbers with Intl.NumberFormat).
+
+    Example:
+        >>> _number(60000, "en"), _number(60000, "fa")
+        ('60,000', '۶۰٬۰۰۰')
+    """
+    written = f"{value:,}"
+    return written.translate(_PERSIAN_DIGITS) if lang == "fa" else written
 
 
 def _model_name(model) -> str:

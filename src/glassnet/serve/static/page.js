@@ -55,7 +55,8 @@
     return readJson(await fetch(withLang("/api/search"), { method: "POST", body: form }));
   }
 
-  async function search(file) {
+  // Search with one image; the caption says what it is (a test image's true class).
+  async function search(file, caption = strings.your_image) {
     showError("");
     if (file.size > config.maxUploadBytes) {
       showError(format("error_too_large", {
@@ -72,6 +73,7 @@
       if (originalUrl) URL.revokeObjectURL(originalUrl);
       originalUrl = URL.createObjectURL(file);
       byId("query-original").src = originalUrl;
+      byId("query-caption").textContent = caption;
       render(answers);
     } catch (error) {
       if (number !== latest) return;
@@ -150,10 +152,11 @@
     });
   }
 
-  async function loadStrip() {
+  async function loadStrip(seed = null) {
     try {
+      const query = seed === null ? "" : `&seed=${seed}`;
       const answer = await readJson(await fetch(withLang(
-        `/api/test-images?count=${config.stripSize}`)));
+        `/api/test-images?count=${config.stripSize}${query}`)));
       byId("strip").replaceChildren(...answer.images.map((item) => {
         const button = document.createElement("button");
         button.type = "button";
@@ -178,7 +181,8 @@
       const response = await fetch(item.thumbnail);
       if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
       const blob = await response.blob();
-      await search(new File([blob], `test-${item.index}.png`, { type: "image/png" }));
+      const caption = format("test_alt", { index: integer.format(item.index), name: item.name });
+      await search(new File([blob], `test-${item.index}.png`, { type: "image/png" }), caption);
     } catch (error) {
       showError(error instanceof TypeError ? strings.error_network : error.message);
     }
@@ -205,6 +209,6 @@
       byId("panels").className = `panels view-${radio.value}`;
     });
   }
-  byId("shuffle").addEventListener("click", loadStrip);
-  loadStrip();
+  byId("shuffle").addEventListener("click", () => loadStrip());
+  loadStrip(config.stripSeed);
 })();
