@@ -3,7 +3,8 @@
 Starts `glassnet serve RUN` as a real process (first with no feature cache, so the
 extraction over the whole training set is timed, then again reading the cache), sends
 searches with real test images as PNG uploads, one client at a time and then from several
-threads at once, and reads the server's peak resident memory (VmHWM) from /proc.
+threads at once, and reads each server's peak resident memory (VmHWM) from /proc: the
+first one's after the extraction, the second one's after all the searches.
 
     uv run python benchmarks/serve.py runs/cnn --searches 200 --clients 8
 """
@@ -107,7 +108,8 @@ def main() -> None:
     found = re.search(r"(computed and cached in|read from) (\S+) \(([\d.]+) MB\) in ([\d.]+) s",
                       line)
     record.update(first_start_s=round(seconds, 1), features_line=line,
-                  feature_seconds=float(found.group(4)), cache_mb=float(found.group(3)))
+                  feature_seconds=float(found.group(4)), cache_mb=float(found.group(3)),
+                  peak_memory_extracting_mb=round(peak_memory_mb(process.pid), 1))
     process.terminate()
     process.wait()
 
@@ -121,7 +123,7 @@ def main() -> None:
         for space in ("features", "pixels"):  # interleaved: single, concurrent, per space
             record[f"single_{space}"] = latencies(url, uploads, [space], 1)
             record[f"concurrent_{space}"] = latencies(url, uploads, [space], args.clients)
-        record["peak_memory_mb"] = round(peak_memory_mb(process.pid), 1)
+        record["peak_memory_serving_mb"] = round(peak_memory_mb(process.pid), 1)
     finally:
         process.terminate()
         process.wait()
