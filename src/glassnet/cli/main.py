@@ -48,6 +48,7 @@ COMMAND_MODULES = (
     "glassnet.cli.summary",
     "glassnet.cli.datasets",
     "glassnet.cli.classic",
+    "glassnet.cli.serve",
 )
 
 EXIT_FAILURE = 1
