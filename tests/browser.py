@@ -8,13 +8,16 @@ Usage in a test module::
     def test_report_renders(browser_page):
         browser_page.goto(path.as_uri())
 
-The fixture skips, with the reason, where chromium or Playwright is missing.
+The fixture skips, with the reason, where chromium or Playwright is missing, and fails there
+under GLASSNET_CI_STRICT=1 (``tests/ci.py``: CI installs both).
 """
 
 import os
 import shutil
 
 import pytest
+
+from tests.ci import import_in_ci, require_in_ci
 
 # The flags that keep chromium off the network and quiet on a closed machine, as root.
 CHROMIUM_FLAGS = [
@@ -30,11 +33,11 @@ def chromium_path() -> str | None:
 @pytest.fixture
 def browser_page():
     """A fresh Playwright page in headless chromium, closed after the test."""
-    sync_api = pytest.importorskip("playwright.sync_api",
-                                   reason="Playwright (dev dependency) drives the browser")
+    sync_api = import_in_ci("playwright.sync_api",
+                            reason="Playwright (dev dependency) drives the browser")
     executable = chromium_path()
     if executable is None:
-        pytest.skip("no chromium here (apt-get install chromium; .ci/run installs it)")
+        require_in_ci("no chromium here (apt-get install chromium; .ci/run installs it)")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
         try:

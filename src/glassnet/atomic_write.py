@@ -50,6 +50,9 @@ _HINTS = {
     "e.g. Path(folder).mkdir(parents=True).",
     errno.ENOTDIR: "A part of the path is a file, not a folder: choose another path.",
     errno.EISDIR: "The path is a folder: give a file name inside it.",
+    errno.EFBIG: "The file is larger than the file system or the file-size limit (ulimit -f) "
+    "allows: raise the limit or write to another disk.",
+    errno.ENAMETOOLONG: "A file or folder name is too long: choose a shorter one.",
 }
 
 

@@ -48,3 +48,18 @@ class NotFittedError(GlassnetError, RuntimeError):
 
 class CheckpointError(GlassnetError, ValueError):
     """A checkpoint file is truncated, corrupt, unsafe or not a glassnet checkpoint."""
+
+
+class ImageError(GlassnetError, ValueError):
+    """An image cannot be used: empty, truncated, corrupt, not an image, too many pixels to
+    decode safely (a decompression bomb), the wrong size, or pixels unlike the training
+    images'. Raised by ``glassnet.data.images``; a server answers it with HTTP 400."""
+
+
+class MissingDependencyError(GlassnetError, ImportError):
+    """An optional extra is not installed; the message names it (``pip install
+    'glassnet[images]'``)."""
+
+
+class RunError(GlassnetError, RuntimeError):
+    """A run folder cannot be used now: another process is writing it."""

@@ -7,7 +7,7 @@ its architecture record, plus any metadata you add (e.g. the preprocessing state
 """
 
 from glassnet import __version__
-from glassnet.errors import CheckpointError
+from glassnet.errors import CheckpointError, GlassnetError
 from glassnet.train.checkpoint import load_checkpoint, save_checkpoint
 from glassnet.train.resume import model_metadata, model_tensors
 
@@ -62,8 +62,14 @@ def load(path):
             f"load: {path} records no architecture, so the model cannot be rebuilt. Load its "
             "tensors with glassnet.train.checkpoint.load_checkpoint into your own model."
         )
-    architecture = Architecture.from_json(content["architecture"])
-    model = build(architecture.name, **architecture.options)
+    try:
+        architecture = Architecture.from_json(content["architecture"])
+        model = build(architecture.name, **architecture.options)
+    except (GlassnetError, KeyError, TypeError, ValueError, MemoryError) as error:
+        raise CheckpointError(
+            f"load: {path} records an architecture glassnet cannot build ({error}). The "
+            "metadata was edited or written by another program."
+        ) from None
     try:
         model.load_state_dict(model_tensors(tensors))
     except ValueError as error:

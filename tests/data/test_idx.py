@@ -56,6 +56,7 @@ CORRUPT_CASES = [
     ("C4 wrong type byte", "x", idx_bytes(mnist_like(2)[0], type_byte=0x0D), "0x0d"),
     ("C4 labels file read as images", "x", idx_bytes(np.arange(5)), "3 dimension"),
     ("C4 empty file", "x", b"", "IDX"),
+    ("C4 cut inside the magic number", "x", _valid_images_raw()[:3], "truncated: an IDX file"),
     ("C4 header cut inside the sizes", "x", _valid_images_raw()[:9], "header is truncated"),
     ("C5 payload shorter than the header says", "x", _valid_images_raw()[:-1], "truncated"),
     ("C5 gzip payload shorter", "x.gz", _gz(_valid_images_raw()[:-10]), "truncated"),

@@ -8,9 +8,8 @@ import pytest
 from glassnet.data import available_datasets, cache_dir, dataset_search_dirs, load_dataset
 from glassnet.data.datasets import registry
 from glassnet.errors import ConfigError, DatasetError, DatasetNotFoundError
+from tests.ci import real_fashion_mnist
 from tests.data.files import write_cifar_folder, write_idx, write_mnist_split
-
-REAL_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
 
 
 def test_load_dataset_reads_files_from_root(tmp_path):
@@ -114,13 +113,10 @@ def test_load_dataset_reads_cifar10_as_nchw(tmp_path, kind):
     np.testing.assert_array_equal(y, expected["train"][1])
 
 
-@pytest.mark.skipif(
-    not (REAL_FASHION_MNIST / "train-images-idx3-ubyte.gz").exists(),
-    reason="the real Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)",
-)
 def test_real_fashion_mnist_has_60000_train_and_10000_test_images_balanced():
-    X, y = load_dataset("fashion-mnist", split="train", root=REAL_FASHION_MNIST)
-    X_test, y_test = load_dataset("fashion-mnist", split="test", root=REAL_FASHION_MNIST)
+    root = real_fashion_mnist()
+    X, y = load_dataset("fashion-mnist", split="train", root=root)
+    X_test, y_test = load_dataset("fashion-mnist", split="test", root=root)
     assert X.shape == (60000, 28, 28) and X_test.shape == (10000, 28, 28)
     assert X.dtype == np.uint8 and y.dtype == np.int64
     np.testing.assert_array_equal(np.bincount(y, minlength=10), [6000] * 10)
@@ -137,3 +133,18 @@ def test_glassnet_data_is_searched_only_in_the_dataset_subfolder(tmp_path, monke
         load_dataset("mnist")
     write_mnist_split(tmp_path / "mnist", "train", 5)
     assert len(load_dataset("mnist")[0]) == 5
+
+
+def test_a_binding_root_is_the_only_folder_searched(tmp_path, monkeypatch):
+    # The CLI's --data-dir: a copy elsewhere must not silently stand in for the given folder.
+    write_mnist_split(tmp_path / "env" / "mnist", "train", 3)
+    monkeypatch.setenv("GLASSNET_DATA", str(tmp_path / "env"))
+    assert len(load_dataset("mnist", root=tmp_path / "mine")[0]) == 3  # the default falls back
+    with pytest.raises(DatasetNotFoundError, match="the only one searched") as info:
+        load_dataset("mnist", root=tmp_path / "mine", fallback=False)
+    assert str(tmp_path / "mine") in str(info.value) and str(tmp_path / "env") not in str(
+        info.value)
+    assert dataset_search_dirs("mnist", tmp_path / "mine", fallback=False) == [
+        tmp_path / "mine", tmp_path / "mine" / "mnist"]
+    write_mnist_split(tmp_path / "mine", "train", 4)
+    assert len(load_dataset("mnist", root=tmp_path / "mine", fallback=False)[0]) == 4

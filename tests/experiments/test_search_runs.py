@@ -12,30 +12,18 @@ from pathlib import Path
 
 import pytest
 
-from glassnet.data import available_datasets, dataset_search_dirs
+from tests.ci import import_in_ci, real_fashion_mnist, require_in_ci
 
-optuna = pytest.importorskip("optuna", reason="Optuna is the 'search' extra")
-
+optuna = import_in_ci("optuna", "Optuna (the 'search' extra) holds the study")
 POSTGRES_URL = os.environ.get("GLASSNET_TEST_POSTGRES_URL")
 # Small trials on a slice of Fashion-MNIST: about a tenth of a second per epoch.
 TRAIN = ["--model", "mlp", "--hidden", "48", "--train-limit", "1200"]
 
 
-def _have_fashion_mnist() -> bool:
-    return "fashion-mnist" in available_datasets() and any(
-        (folder / "train-images-idx3-ubyte.gz").exists()
-        for folder in dataset_search_dirs("fashion-mnist"))
-
-
-pytestmark = pytest.mark.skipif(not _have_fashion_mnist(),
-                                reason="the trials train on Fashion-MNIST "
-                                       "(apt-get install dataset-fashion-mnist)")
-
-
 def search_command(out: Path, *options: str) -> list[str]:
     return [sys.executable, "-m", "glassnet.cli.main", "search",
             "--param", "lr=log:1e-3:3e-2", "--param", "weight_decay=log:1e-6:1e-3",
-            *TRAIN, "--out", str(out), *options]
+            *TRAIN, "--data-dir", str(real_fashion_mnist()), "--out", str(out), *options]
 
 
 def run_search(out: Path, *options: str, timeout: float = 120) -> subprocess.CompletedProcess:
@@ -110,7 +98,8 @@ def test_best_config_trains_with_glassnet_train(tmp_path):
 
 
 def test_sqlite_search_killed_mid_trial_resumes_with_the_same_command(tmp_path):
-    command = search_command(tmp_path, "--trials", "3", "--epochs-per-trial", "3")
+    # Five epochs a trial leave a wide window to catch one mid-run, even on a loaded machine.
+    command = search_command(tmp_path, "--trials", "3", "--epochs-per-trial", "5")
     search = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               start_new_session=True)
     storage = f"sqlite:///{tmp_path / 'search-lr-weight_decay' / 'study.db'}"
@@ -119,23 +108,23 @@ def test_sqlite_search_killed_mid_trial_resumes_with_the_same_command(tmp_path):
     finally:
         os.killpg(search.pid, signal.SIGKILL)  # the laptop "sleeps": everything dies
         search.wait()
-    result = run_search(tmp_path, "--trials", "3", "--epochs-per-trial", "3")
+    result = run_search(tmp_path, "--trials", "3", "--epochs-per-trial", "5")
     trials = load_trials(storage, "lr-weight_decay")
     assert_exact(trials, 3)
     adopted = trials[killed].user_attrs["adopted"]
     assert adopted["resumed"] is True  # continued from its checkpoint, not started over
     assert trials[killed].state == optuna.trial.TrialState.COMPLETE
-    assert sorted(trials[killed].intermediate_values) == [1, 2, 3]
+    assert sorted(trials[killed].intermediate_values) == [1, 2, 3, 4, 5]
     assert "resumed from its checkpoint" in (tmp_path / "search-lr-weight_decay" /
                                              "leaderboard.csv").read_text()
     assert "3 of 3" not in result.stdout.splitlines()[0]  # it did continue the search
 
 
-@pytest.mark.skipif(POSTGRES_URL is None,
-                    reason="needs a PostgreSQL server (GLASSNET_TEST_POSTGRES_URL; "
-                           ".ci/services/postgres.sh starts one)")
 def test_three_machines_on_postgresql_finish_exactly_12_trials_despite_a_killed_worker(
         tmp_path):
+    if POSTGRES_URL is None:
+        require_in_ci("no PostgreSQL: GLASSNET_TEST_POSTGRES_URL is unset "
+                      "(.ci/services/postgres.sh starts one)")
     study = f"pg-{os.getpid()}-{time.monotonic_ns()}"
     options = ("--trials", "12", "--epochs-per-trial", "2", "--storage", POSTGRES_URL,
                "--study", study)

@@ -17,8 +17,17 @@ def _output(out, select):
     return select(out) if select is not None else out
 
 
-def _input(shape, dtype, seed, low, high):
+KINK_MARGIN = 0.1  # how far inputs stay from a kink: far beyond gradcheck's step of 1e-6
+
+
+def _input(shape, dtype, seed, low, high, kink=None):
     values = np.random.default_rng(seed).uniform(low, high, size=shape)
+    if kink is not None:
+        # Step around the kink (Chainer's way), keeping inputs on both sides of it.
+        offset = values - kink
+        near = np.abs(offset) < KINK_MARGIN
+        values = kink + np.where(near, np.copysign(KINK_MARGIN, offset), offset)
+        assert (values < kink).any() and (values > kink).any(), "inputs on one side of the kink"
     return gn.tensor(values, dtype=dtype, requires_grad=True)
 
 
@@ -34,6 +43,7 @@ def check_layer(
     random_in_train=False,
     low=-2.0,
     high=2.0,
+    kink=None,
 ):
     """Run the harness.
 
@@ -49,9 +59,11 @@ def check_layer(
         random_in_train: the layer's training output is random (dropout): the gradient
             check then runs in eval mode (the train-mode gradient is tested separately).
         low, high: the range of the random inputs.
+        kink: a point where the layer is not differentiable (relu at 0): inputs keep at
+            least ``KINK_MARGIN`` away from it, on both sides.
     """
     layer = make(generator=np.random.default_rng(0), dtype=np.float32)
-    x = _input(input_shape, "float32", 1, low, high)
+    x = _input(input_shape, "float32", 1, low, high, kink)
 
     # Output shape and dtype.
     out = _output(layer(x), select)
@@ -105,7 +117,7 @@ def check_layer(
     small = make(generator=np.random.default_rng(0), dtype=np.float32).double()
     if random_in_train:
         small.eval()
-    x64 = _input(gradcheck_shape or input_shape, "float64", 3, low, high)
+    x64 = _input(gradcheck_shape or input_shape, "float64", 3, low, high, kink)
     parameters = list(small.parameters())
     assert all(p.dtype == np.float64 for p in parameters)
 

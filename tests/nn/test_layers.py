@@ -212,9 +212,10 @@ CASES = [
     ),
     ("sigmoid", _stateless(nn.Sigmoid), (3, 4), (3, 4), 0, None, {}),
     ("tanh", _stateless(nn.Tanh), (3, 4), (3, 4), 0, None, {}),
-    ("relu", _stateless(nn.ReLU), (3, 4), (3, 4), 0, None, {"low": 0.1}),
-    ("leaky_relu", _stateless(nn.LeakyReLU, 0.2), (3, 4), (3, 4), 0, None, {"low": 0.1}),
-    ("elu", _stateless(nn.ELU, 0.5), (3, 4), (3, 4), 0, None, {"high": -0.1}),
+    # Inputs of both signs, kept away from the kink at 0 for the gradient check.
+    ("relu", _stateless(nn.ReLU), (3, 4), (3, 4), 0, None, {"kink": 0.0}),
+    ("leaky_relu", _stateless(nn.LeakyReLU, 0.2), (3, 4), (3, 4), 0, None, {"kink": 0.0}),
+    ("elu", _stateless(nn.ELU, 0.5), (3, 4), (3, 4), 0, None, {"kink": 0.0}),
     ("softplus", _stateless(nn.Softplus), (3, 4), (3, 4), 0, None, {}),
     ("gelu", _stateless(nn.GELU), (3, 4), (3, 4), 0, None, {}),
     ("softmax", _stateless(nn.Softmax, axis=1), (3, 4), (3, 4), 0, None, {}),

@@ -9,6 +9,7 @@ import pytest
 import glassnet as gn
 from glassnet import optim
 from glassnet.errors import ConfigError, DTypeError, StateDictError
+from glassnet.nn.linear import Linear
 from glassnet.optim.sgd import course_momentum_step
 
 
@@ -91,6 +92,25 @@ def test_adam_bias_correction_on_step_two_with_changing_gradient():
     v = 0.75 * (0.25 * 4.0) + 0.25 * 16.0  # 4.75
     m_hat, v_hat = m / (1 - 0.25), v / (1 - 0.75**2)
     assert param.data[0] == pytest.approx(-1.0 - m_hat / math.sqrt(v_hat), rel=1e-14)
+
+
+@pytest.mark.parametrize(
+    ("make", "expected_move"),
+    [
+        # lr·g / (√(g²) + ε) = 0.1·1e-6 / 2e-6; with ε inside the root it would be ≈ 1e-4.
+        (lambda p: optim.Adagrad(p, lr=0.1, eps=1e-6), 0.05),
+        # lr·g / (√((1 − α)·g²) + ε) = 0.1·1e-6 / (0.5e-6 + 1e-6)
+        (lambda p: optim.RMSprop(p, lr=0.1, alpha=0.75, eps=1e-6), 0.1 / 1.5),
+        # lr·m̂ / (√v̂ + ε) with m̂ = g, v̂ = g²; ε before the bias correction would be ≈ 0.0031
+        (lambda p: optim.Adam(p, lr=0.1, eps=1e-6), 0.05),
+    ],
+    ids=["adagrad", "rmsprop", "adam"],
+)
+def test_epsilon_is_added_outside_the_root_as_documented(make, expected_move):
+    """Only a gradient as small as ε shows where ε goes: g = 1e-6 with ε = 1e-6."""
+    param = _param([1.0])
+    _step_with(make([param]), param, [1e-6])
+    assert 1.0 - param.data[0] == pytest.approx(expected_move, rel=1e-9)
 
 
 @pytest.mark.parametrize("nesterov", [False, True])
@@ -449,7 +469,6 @@ def test_rejects_bad_configuration(make, error, message):
 
 
 def test_trains_a_linear_classifier_module_with_cross_entropy():
-    linear_module = pytest.importorskip("glassnet.nn.linear", reason="the layers issue's Linear")
     from glassnet.nn.loss import CrossEntropyLoss
 
     rng = np.random.default_rng(2)
@@ -457,7 +476,7 @@ def test_trains_a_linear_classifier_module_with_cross_entropy():
     labels = rng.integers(0, 3, size=150)
     x = gn.tensor(centers[labels] + rng.standard_normal((150, 2)))
     gn.manual_seed(0)
-    model = linear_module.Linear(2, 3)
+    model = Linear(2, 3)
     optimizer = optim.AdamW(model.parameters(), lr=0.05)
     loss_fn = CrossEntropyLoss()
     first = None

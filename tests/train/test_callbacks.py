@@ -63,14 +63,37 @@ def test_plateau_schedule_lowers_the_rate_when_validation_stalls():
     assert [round(record["lr"], 6) for record in state.history] == [0.5, 0.5, 0.05, 0.005]
 
 
-def test_ema_weights_end_as_the_average():
-    ema = EMAWeights(decay=0.5)
-    trainer = trainer_with([ema])
-    trainer.fit(data(), epochs=1, batch_size=32)
+class WeightRecorder:
+    """Record the raw weights at the start and after every step (after EMAWeights's update,
+    which comes first in the callback list)."""
+
+    def __init__(self):
+        self.snapshots = []
+
+    def on_train_begin(self, state):
+        self.on_batch_end(state)
+
+    def on_batch_end(self, state):
+        self.snapshots.append([p.data.astype(np.float64) for p in state.trainer.model.parameters()])
+
+
+def test_ema_weights_end_as_the_moving_average_of_every_step():
+    ema, recorder = EMAWeights(decay=0.75), WeightRecorder()
+    trainer = trainer_with([ema, recorder], lr=0.1)
+    trainer.fit(data(), epochs=2, batch_size=32)
+    # θ̄_0 = θ_0, then θ̄_t = 0.75·θ̄_{t−1} + 0.25·θ_t after each of the 8 steps.
+    initial, *steps = recorder.snapshots
+    assert len(steps) == 8
+    expected = initial
+    for weights in steps:
+        expected = [0.75 * average + 0.25 * w for average, w in zip(expected, weights)]
     averaged = [p.data for p in trainer.model.parameters()]
+    for got, want, last in zip(averaged, expected, steps[-1]):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-7)
+        assert np.abs(want - last).max() > 1e-3  # the average is not just the last weights
     ema.ema.swap_out()
-    raw = [p.data for p in trainer.model.parameters()]
-    assert any(not np.array_equal(a, r) for a, r in zip(averaged, raw))
+    for raw, last in zip(trainer.model.parameters(), steps[-1]):
+        np.testing.assert_array_equal(raw.data, last)
 
 
 def test_progress_prints_plain_lines_and_the_epoch_line_without_a_terminal():

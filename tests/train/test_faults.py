@@ -81,12 +81,18 @@ def test_sigterm_stops_cleanly_with_143_and_resume_matches(setup):
 def test_sigkill_at_random_steps_then_resume_gives_identical_weights(setup):
     root, data, expected = setup
     folder = root / "sigkill"
+    total_steps = steps_logged(root / "reference")
     rng = np.random.default_rng(0)
     for kill_after in sorted(rng.integers(20, 300, size=3)):
         process = run_until(train_command(data, root, "sigkill", "--resume", "auto"), folder,
                             min_steps=int(kill_after))
         os.kill(process.pid, signal.SIGKILL)
         process.wait(timeout=60)
+        # It died of the signal, mid-run: not finished (no test metrics, fewer steps logged
+        # than the whole run has) and not exited on its own before the kill.
+        assert process.returncode == -signal.SIGKILL, process.stderr.read()
+        assert not (folder / "test_metrics.json").exists()
+        assert steps_logged(folder) < total_steps
     completed = subprocess.run(train_command(data, root, "sigkill", "--resume", "auto"),
                                capture_output=True, text=True, timeout=300)
     assert completed.returncode == 0, completed.stderr

@@ -139,6 +139,15 @@ def test_read_jsonl_skips_a_torn_last_line_with_a_warning(tmp_path):
         assert read_jsonl(path) == [{"step": 1}, {"step": 2}]
 
 
+def test_read_jsonl_can_skip_a_damaged_middle_line_with_a_warning(tmp_path):
+    path = tmp_path / "metrics.jsonl"
+    path.write_bytes(b'{"step": 1}\n{"st\xff\n{"step": 3}\n')
+    with pytest.raises(ValueError, match=r"metrics\.jsonl:2: not a JSON record"):
+        read_jsonl(path)
+    with pytest.warns(UserWarning, match=r"metrics\.jsonl:2: skipping a damaged line"):
+        assert read_jsonl(path, skip_damaged=True) == [{"step": 1}, {"step": 3}]
+
+
 def test_fit_rejects_bad_epochs_and_callbacks_without_hooks():
     X, y = spiral_data()
     with pytest.raises(ConfigError, match="epochs"):

@@ -38,6 +38,14 @@ def comma_ints(text: str) -> list[int]:
     return values
 
 
+def comma_names(text: str) -> list[str]:
+    """"crop,flip" → ["crop", "flip"] (the names are checked by the config)."""
+    names = [part.strip() for part in text.split(",") if part.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError(f"expected comma-separated names, but got {text!r}")
+    return names
+
+
 def add_bool(group, flag: str, help_text: str) -> None:
     """``--flag`` / ``--no-flag``, defaulting to None (= not given)."""
     group.add_argument(flag, action=argparse.BooleanOptionalAction, default=None, help=help_text)

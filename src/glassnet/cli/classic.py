@@ -33,7 +33,8 @@ def add_parser(subparsers) -> None:
     data = parser.add_argument_group("data")
     data.add_argument("--dataset", choices=DATASETS, default="fashion-mnist",
                       help="dataset: %(choices)s (default %(default)s)")
-    data.add_argument("--data-dir", default=None, help="folder holding the dataset files")
+    data.add_argument("--data-dir", default=None,
+                      help="folder holding the dataset files (only this one is searched)")
     data.add_argument("--train-size", type=positive_int, default=None,
                       help="use only the first N training images (default all)")
     data.add_argument("--test-size", type=positive_int, default=None,
@@ -92,8 +93,9 @@ def _load(args):
     from glassnet.data import load_dataset
 
     start = time.perf_counter()
-    X_train, y_train = load_dataset(args.dataset, split="train", root=args.data_dir)
-    X_test, y_test = load_dataset(args.dataset, split="test", root=args.data_dir)
+    X_train, y_train = load_dataset(args.dataset, split="train", root=args.data_dir,
+                                    fallback=False)
+    X_test, y_test = load_dataset(args.dataset, split="test", root=args.data_dir, fallback=False)
     X_train, y_train = X_train[: args.train_size], y_train[: args.train_size]
     X_test, y_test = X_test[: args.test_size], y_test[: args.test_size]
     print(

@@ -7,7 +7,8 @@ def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("datasets", help="show where each dataset is found",
                                    description=__doc__,
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data-dir", help="an extra folder to search first")
+    parser.add_argument("--data-dir", help="look only in this folder (and its <dataset> "
+                        "subfolder), as the other commands' --data-dir does")
     parser.set_defaults(run=run)
 
 
@@ -16,7 +17,7 @@ def run(args) -> int:
 
     for name in available_datasets():
         find = find_cifar10 if name == "cifar10" else find_mnist
-        folders = dataset_search_dirs(name, args.data_dir)
+        folders = dataset_search_dirs(name, args.data_dir, fallback=False)
         found = [folder for folder in folders if find(folder, "train") and find(folder, "test")]
         where = f"found in {found[0]}" if found else "not found"
         print(f"{name}: {where}")

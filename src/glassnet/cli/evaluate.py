@@ -2,7 +2,6 @@
 the dataset it was trained on, preprocessed exactly as in training."""
 
 import argparse
-import sys
 
 
 def add_parser(subparsers) -> None:
@@ -13,34 +12,25 @@ def add_parser(subparsers) -> None:
                         help="a run folder (its best checkpoint is used) or a .safetensors file")
     parser.add_argument("--split", choices=("test", "train"), default="test",
                         help="which split to evaluate (test)")
-    parser.add_argument("--data-dir", help="folder holding the dataset (default: as trained)")
+    parser.add_argument("--data-dir", help="folder holding the dataset (default: as trained); "
+                        "only this folder is searched")
     parser.set_defaults(run=run)
 
 
 def run(args) -> int:
-    from glassnet.cli.checkpoints import checkpoint_path
+    from glassnet.cli.checkpoints import load_trained_model
     from glassnet.data import load_dataset
-    from glassnet.errors import CheckpointError, DatasetError
     from glassnet.nn.loss import CrossEntropyLoss
-    from glassnet.serialization import load
     from glassnet.train.run import preprocess
     from glassnet.train.trainer import Trainer
 
-    try:
-        path = checkpoint_path(args.checkpoint)
-        model = load(path)
-        config = model.metadata.get("config", {})
-        if "preprocessing" not in model.metadata or "dataset" not in config:
-            print(f"glassnet evaluate: {path} records no dataset or preprocessing; it was not "
-                  "written by glassnet train.", file=sys.stderr)
-            return 2
-        X, y = load_dataset(config["dataset"], split=args.split,
-                            root=args.data_dir or config.get("data_dir"))
-    except (FileNotFoundError, CheckpointError, DatasetError) as error:
-        print(f"glassnet evaluate: {error}", file=sys.stderr)
-        return 1
-    trainer = Trainer(model, CrossEntropyLoss(), optimizer=None)
-    metrics = trainer.evaluate((preprocess(X, model.metadata["preprocessing"]), y))
-    print(f"{config['dataset']} {args.split}: {len(y)} examples, loss {metrics['loss']:.4f}")
+    trained = load_trained_model(args.checkpoint)
+    dataset = trained.config["dataset"]
+    # An explicit folder (given now, or recorded by the run) is the only place searched.
+    X, y = load_dataset(dataset, split=args.split,
+                        root=args.data_dir or trained.config.get("data_dir"), fallback=False)
+    trainer = Trainer(trained.model, CrossEntropyLoss(), optimizer=None)
+    metrics = trainer.evaluate((preprocess(X, trained.preprocessing), y))
+    print(f"{dataset} {args.split}: {len(y)} examples, loss {metrics['loss']:.4f}")
     print(f"{args.split} accuracy: {metrics['accuracy']:.4f}")
     return 0

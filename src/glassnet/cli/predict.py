@@ -1,11 +1,13 @@
 """``glassnet predict CHECKPOINT IMAGE...``: classify image files with a trained model.
 
-Images are PNG (needs Pillow: pip install 'glassnet[images]') or NPY arrays, of the size the
-model was trained on (28×28 for Fashion-MNIST). Each is preprocessed as in training.
+Images are PNG or JPEG (needs Pillow: pip install 'glassnet[images]') or NPY arrays, of the
+size the model was trained on (28×28 for Fashion-MNIST). Each is preprocessed as in
+training. An NPY array must hold pixels like the training images' (for the datasets
+glassnet reads: whole numbers 0..255, stored as any numeric dtype); an image scaled to 0..1,
+or otherwise unlike them, is refused rather than classified wrongly with confidence.
 """
 
 import argparse
-import sys
 
 import numpy as np
 
@@ -23,34 +25,30 @@ def add_parser(subparsers) -> None:
                                    description=__doc__,
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("checkpoint", metavar="RUN_OR_CHECKPOINT")
-    parser.add_argument("images", metavar="IMAGE", nargs="+", help="PNG or NPY files")
+    parser.add_argument("images", metavar="IMAGE", nargs="+", help="PNG, JPEG or NPY files")
     parser.set_defaults(run=run)
 
 
 def run(args) -> int:
-    from glassnet.cli.checkpoints import checkpoint_path
+    from glassnet.cli.checkpoints import load_trained_model
     from glassnet.creation import as_tensor
-    from glassnet.data.images import read_image
-    from glassnet.errors import CheckpointError
+    from glassnet.data.images import check_pixels, read_image
     from glassnet.ops import softmax
-    from glassnet.serialization import load
     from glassnet.train.run import preprocess
     from glassnet.train.trainer import Trainer
 
-    try:
-        model = load(checkpoint_path(args.checkpoint))
-        record = model.metadata["preprocessing"]
-        images = np.stack([read_image(path, record["input_shape"]) for path in args.images])
-    except (FileNotFoundError, CheckpointError, ValueError, ImportError) as error:
-        print(f"glassnet predict: {error}", file=sys.stderr)
-        return 1
-    except KeyError:
-        print("glassnet predict: the checkpoint records no preprocessing; it was not written "
-              "by glassnet train.", file=sys.stderr)
-        return 2
-    scores = Trainer(model, loss_fn=None, optimizer=None).predict(preprocess(images, record))
+    trained = load_trained_model(args.checkpoint)
+    record = trained.preprocessing
+    # Checkpoints from before the pixel record held uint8 images 0..255 (every dataset's).
+    dtype, value_range = record.get("input_dtype", "uint8"), record.get("input_range", [0, 255])
+    images = np.stack([
+        check_pixels(read_image(path, record["input_shape"]), dtype, value_range, path)
+        for path in args.images
+    ])
+    scores = Trainer(trained.model, loss_fn=None, optimizer=None).predict(
+        preprocess(images, record))
     probabilities = softmax(as_tensor(scores), axis=1).data
-    names = CLASS_NAMES.get(model.metadata.get("config", {}).get("dataset"), [])
+    names = CLASS_NAMES.get(trained.config.get("dataset"), [])
     for path, row in zip(args.images, probabilities):
         label = int(row.argmax())
         name = f" ({names[label]})" if label < len(names) else ""

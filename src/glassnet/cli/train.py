@@ -3,12 +3,24 @@ run folder; the last line reports the test accuracy and where the run was writte
 
 Options override the config file (--config run.toml, keys named like the options with
 underscores: batch_size = 64), which overrides the defaults.
+
+--resume continues a run exactly where it stopped, with the options it was started with
+(recorded in its checkpoint; you need not repeat them). Only --epochs (unless the schedule
+is laid out over the run: step, exponential, inverse_time, cosine, one_cycle), --data-dir,
+--download, --progress, --out and --name may differ; any other option that differs is
+refused before the run folder is touched. The run folder's status.json records each resume
+and what it changed. One process writes a run folder at a time: a second run with the same
+--name stops at once.
 """
 
 import argparse
 import sys
+from pathlib import Path
 
 from glassnet.cli.train_options import add_train_options, train_config
+
+# Recorded options a resumed run does not take over: where it is written and how it shows.
+NOT_INHERITED = ("out", "name", "progress")
 
 
 def add_parser(subparsers) -> None:
@@ -24,19 +36,10 @@ def add_parser(subparsers) -> None:
 
 
 def run_command(args) -> int:
-    from glassnet.errors import ConfigError, DatasetError
     from glassnet.train.run import run
 
-    try:
-        config = train_config(args)
-    except ConfigError as error:
-        print(f"glassnet train: {error}", file=sys.stderr)
-        return 2
-    try:
-        result = run(config, resume=args.resume)
-    except DatasetError as error:
-        print(f"glassnet train: {error}", file=sys.stderr)
-        return 1
+    config = train_config(args, base=_recorded_options(args))
+    result = run(config, resume=args.resume)
     if result.signal is not None:
         print(f"glassnet train: {result.stop_reason}", file=sys.stderr)
         return 128 + result.signal  # the shell's convention: 130 for SIGINT, 143 for SIGTERM
@@ -46,3 +49,24 @@ def run_command(args) -> int:
         return 1
     print(f"test accuracy: {result.test_metrics['accuracy']:.4f} (run folder: {result.folder})")
     return 0
+
+
+def _recorded_options(args) -> dict | None:
+    """The options recorded in the checkpoint --resume continues from (None without one)."""
+    from glassnet.train.config import TrainConfig, check_run_name, read_config_file
+    from glassnet.train.run_folder import read_resume_checkpoint, recorded_config
+
+    if args.resume is None:
+        return None
+    path = Path(args.resume)
+    if args.resume == "auto":
+        in_file = read_config_file(args.config) if args.config is not None else {}
+        name = args.name or in_file.get("name")
+        if name is None:
+            return None  # a new run folder: nothing to continue
+        check_run_name(name)
+        path = Path(args.out or in_file.get("out") or TrainConfig.out) / name / "last.safetensors"
+        if not path.is_file():
+            return None  # nothing to continue yet: a fresh run
+    recorded = recorded_config(read_resume_checkpoint(path)) or {}
+    return {key: value for key, value in recorded.items() if key not in NOT_INHERITED}

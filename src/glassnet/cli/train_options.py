@@ -5,9 +5,10 @@ Every option defaults to None (= not given), so that ``train_config`` can layer 
 the ``--config`` TOML file and the command line in that order.
 """
 
-from glassnet.cli.arguments import add_bool, comma_ints, positive_float, positive_int
+from glassnet.cli.arguments import add_bool, comma_ints, comma_names, positive_float, positive_int
 from glassnet.train.config import (
     ACTIVATIONS,
+    AUGMENTATIONS,
     DATASETS,
     INITS,
     MODELS,
@@ -22,10 +23,13 @@ def add_train_options(parser) -> None:
     """Add every field of TrainConfig as an option, plus --config (a TOML file of them)."""
     data = parser.add_argument_group("data")
     data.add_argument("--dataset", choices=DATASETS, help="fashion-mnist (default), mnist, cifar10")
-    data.add_argument("--data-dir", help="folder holding the dataset files (searched first)")
+    data.add_argument("--data-dir", help="folder holding the dataset files (when given, the "
+                      "only one searched)")
     add_bool(data, "--download", "download the dataset if no copy is found")
     data.add_argument("--val-fraction", type=float, help="share of train held out (0.1)")
     data.add_argument("--train-limit", type=positive_int, help="use only N training examples")
+    data.add_argument("--augment", type=comma_names, metavar="NAMES",
+                      help=f"augment training images: {','.join(AUGMENTATIONS)} (none)")
     model = parser.add_argument_group("model")
     model.add_argument("--model", choices=MODELS, help="architecture (cnn)")
     model.add_argument("--hidden", type=comma_ints, help="FC widths, e.g. 256,128")
@@ -54,12 +58,17 @@ def add_train_options(parser) -> None:
     add_bool(run, "--progress", "progress bar (default: only on a terminal)")
 
 
-def train_config(args) -> TrainConfig:
-    """The TrainConfig of parsed ``args``: defaults ← ``--config`` file ← given options.
+def train_config(args, *, base: dict | None = None) -> TrainConfig:
+    """The TrainConfig of parsed ``args``: defaults ← ``base`` ← ``--config`` file ← given
+    options.
+
+    Args:
+        base: options to start from instead of the defaults (``glassnet train --resume``
+            passes the resumed run's recorded options).
 
     Raises:
         ConfigError: a bad file, key or value.
     """
     names = {field.name for field in TrainConfig.__dataclass_fields__.values()}
     options = {key: value for key, value in vars(args).items() if key in names}
-    return load_config(args.config, options)
+    return load_config(args.config, options, base=base)

@@ -12,6 +12,8 @@ Usable on its own (it needs only NumPy, and tqdm for download progress)::
         ...
 """
 
+from glassnet.data import augment
+from glassnet.data.augment import Augment, HorizontalFlip, RandomCrop, RandomErasing
 from glassnet.data.datasets.cifar import find_cifar10, read_cifar_binary, read_cifar_python
 from glassnet.data.datasets.idx import find_mnist, read_idx, read_idx_images, read_idx_labels
 from glassnet.data.datasets.registry import (
@@ -39,12 +41,17 @@ from glassnet.data.split import kfold, train_val_split
 __all__ = [
     "DATASETS",
     "PCA",
+    "Augment",
     "CenterMean",
     "DataLoader",
+    "HorizontalFlip",
     "NumpyOnlyUnpickler",
     "Preprocessor",
+    "RandomCrop",
+    "RandomErasing",
     "Standardize",
     "Whiten",
+    "augment",
     "available_datasets",
     "blobs",
     "cache_dir",

@@ -37,6 +37,9 @@ class DataLoader:
         generator: the ``np.random.Generator`` that orders the examples. It then belongs to
             the loader: ``load_state_dict`` rewinds it. When None, the loader gets its own
             generator seeded from glassnet's default one, so ``manual_seed`` fixes the order.
+        augment: called as ``augment(inputs, epoch=..., batch=...)`` on the first array of
+            each batch (e.g. ``glassnet.data.augment.Augment``); its randomness must depend
+            only on its seed and the position, so that resuming gives the same batches.
 
     Yields:
         Tuples of arrays, one per array of ``dataset``, each with ``batch_size`` examples
@@ -62,6 +65,7 @@ class DataLoader:
         drop_last: bool = False,
         sampler: Literal["epoch", "with_replacement"] = "epoch",
         generator: np.random.Generator | None = None,
+        augment=None,
     ):
         self.arrays = _check_arrays(dataset)
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
@@ -83,6 +87,7 @@ class DataLoader:
         self.drop_last = drop_last
         self.sampler = sampler
         self.generator = resolve_generator(generator)
+        self.augment = augment
         self.epoch = 0  # epochs completed (or abandoned) so far
         self._batches_done = 0  # batches of the current epoch already handed out
         self._epoch_start_state = None  # generator state when the current epoch began
@@ -111,7 +116,10 @@ class DataLoader:
         for batch in range(skip, len(self)):
             indices = order[batch * self.batch_size : (batch + 1) * self.batch_size]
             self._batches_done = batch + 1  # counted as soon as it is handed out
-            yield tuple(array[indices] for array in self.arrays)
+            inputs, *rest = (array[indices] for array in self.arrays)
+            if self.augment is not None:
+                inputs = self.augment(inputs, epoch=self.epoch, batch=batch)
+            yield (inputs, *rest)
         self.epoch += 1
         self._batches_done = 0
         self._epoch_start_state = None

@@ -11,6 +11,7 @@ import io
 import math
 
 from glassnet.atomic_write import atomic_write
+from glassnet.experiments.storage import load_optuna
 from glassnet.train.config import TrainConfig
 
 STATE_ORDER = ("complete", "pruned", "diverged", "failed", "running", "waiting")
@@ -18,7 +19,7 @@ STATE_ORDER = ("complete", "pruned", "diverged", "failed", "running", "waiting")
 
 def leaderboard_rows(plan) -> list[dict]:
     """The rows of every round of ``plan``'s search, best first."""
-    import optuna
+    optuna = load_optuna()
 
     rows = []
     for round_index in range(len(plan.spaces)):

@@ -35,7 +35,7 @@ from glassnet.experiments.leaderboard import (
 )
 from glassnet.experiments.plan import PLAN_FILE, SearchPlan
 from glassnet.experiments.space import grid_values, narrow
-from glassnet.experiments.storage import choose_storage
+from glassnet.experiments.storage import choose_storage, load_optuna
 from glassnet.experiments.study import create_or_load, finished_count, worker_is_lost
 from glassnet.train.config import TrainConfig
 
@@ -79,7 +79,7 @@ def search(base_config: TrainConfig, space, *, trials: int = 20, sampler: str = 
     Returns:
         The SearchSummary; ``leaderboard.csv`` and ``best.toml`` are in its folder.
     """
-    import optuna
+    optuna = load_optuna()
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     stream = stream or sys.stdout
@@ -217,7 +217,7 @@ def _report_finished(study, reported: set, target: int, stream) -> set:
 def _wait_for_other_machines(study, stream) -> None:
     """Wait until no live worker anywhere still runs a trial of ``study`` (workers on other
     machines may be finishing theirs), so every machine sees the same finished round."""
-    import optuna
+    optuna = load_optuna()
 
     announced = False
     while True:
@@ -235,7 +235,7 @@ def _wait_for_other_machines(study, stream) -> None:
 
 def _narrowed_specs(plan: SearchPlan, round_index: int) -> list:
     """The next round's space: round ``round_index``'s ranges narrowed to its best trials."""
-    import optuna
+    optuna = load_optuna()
 
     study = optuna.load_study(study_name=plan.study_name(round_index),
                               storage=plan.open_storage())

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from glassnet.errors import ConfigError
+from glassnet.extras import require_extra
 
 LOCK_FILE = ".search.lock"
 
@@ -72,9 +73,14 @@ def choose_storage(folder: Path, storage: str | None, *, workers: int,
     return choice
 
 
+def load_optuna():
+    """Optuna, or a MissingDependencyError naming the extra ``search``."""
+    return require_extra("optuna", "search", "glassnet search")
+
+
 def open_storage(choice: StorageChoice):
     """The Optuna storage object for ``choice`` (tables are created on first use)."""
-    import optuna
+    optuna = load_optuna()
 
     if choice.kind == "journal":
         from optuna.storages.journal import JournalFileBackend, JournalStorage
@@ -101,7 +107,7 @@ def study_lock(choice: StorageChoice, folder: Path, study_name: str):
 
 @contextlib.contextmanager
 def _advisory_lock(url: str, study_name: str):
-    import psycopg
+    psycopg = require_extra("psycopg", "search", "a search on PostgreSQL")
 
     key = zlib.crc32(f"glassnet-search:{study_name}".encode())  # fits PostgreSQL's bigint
     try:

@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 
 from glassnet.errors import ConfigError
-from glassnet.experiments.storage import open_storage, study_lock
+from glassnet.experiments.storage import load_optuna, open_storage, study_lock
 
 DESCRIPTION_ATTR = "glassnet_search"
 WORKER_ATTR = "worker"  # {"host", "pid", "heartbeat"} of the process running the trial
@@ -46,7 +46,7 @@ def create_or_load(choice, folder, name: str, description: dict):
     Raises:
         ConfigError: the existing study describes another search, naming what differs.
     """
-    import optuna
+    optuna = load_optuna()
 
     with study_lock(choice, folder, name):
         storage = open_storage(choice)
@@ -70,7 +70,7 @@ def create_or_load(choice, folder, name: str, description: dict):
 def claim_trial(study, choice, folder, target: int) -> Claim | None:
     """The next trial for this worker, or None when ``target`` trials exist and none is
     lost (see the module docstring)."""
-    import optuna
+    optuna = load_optuna()
 
     with study_lock(choice, folder, study.study_name):
         trials = study.get_trials(deepcopy=False)

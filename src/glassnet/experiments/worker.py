@@ -28,13 +28,14 @@ import numpy as np
 from glassnet.errors import GlassnetError
 from glassnet.experiments.plan import SearchPlan
 from glassnet.experiments.space import apply_params
+from glassnet.experiments.storage import load_optuna
 from glassnet.experiments.study import HEARTBEAT_SECONDS, claim_trial, record_heartbeat
 
 
 def work(plan: SearchPlan, round_index: int, worker_index: int) -> int:
     """Run trials of round ``round_index`` until the study has its count; return how many
     this worker finished."""
-    import optuna
+    optuna = load_optuna()
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.load_study(study_name=plan.study_name(round_index),
@@ -52,7 +53,7 @@ def make_sampler(plan: SearchPlan, round_index: int, worker_index: int, trials_s
     """The sampler of one worker, seeded from the study seed and the worker's identity
     (machine, index, trials already in the study when it started), so that workers never
     draw the same sequence and a rerun of the same command draws the same one."""
-    import optuna
+    optuna = load_optuna()
 
     entropy = [plan.seed, round_index, zlib.crc32(socket.gethostname().encode()),
                worker_index, trials_so_far]
@@ -70,7 +71,7 @@ def make_sampler(plan: SearchPlan, round_index: int, worker_index: int, trials_s
 def make_pruner(plan: SearchPlan):
     """The median rule (prune a trial below the median of earlier trials at the same epoch,
     after 5 trials), or none with ``--no-prune``."""
-    import optuna
+    optuna = load_optuna()
 
     if not plan.prune:
         return optuna.pruners.NopPruner()
@@ -79,7 +80,7 @@ def make_pruner(plan: SearchPlan):
 
 def run_claimed_trial(plan: SearchPlan, round_index: int, study, claim) -> None:
     """Train the claimed trial and tell the study how it ended."""
-    import optuna
+    optuna = load_optuna()
 
     from glassnet.train.run import run
 

@@ -91,21 +91,30 @@ class DivergenceGuard:
         self.factor = factor
 
     def on_batch_end(self, state) -> None:
-        loss = state.batch_loss
-        if not math.isfinite(loss):
-            state.stop(
-                f"the loss became {loss} at step {state.step}: training diverged. The learning "
+        reason = divergence(state.batch_loss, state.initial_loss, state.step, self.factor)
+        if reason is not None:
+            state.stop(reason, failed=True)
+
+
+def divergence(loss: float, initial_loss: float, step: int, factor: float = 3.0) -> str | None:
+    """Why training with this loss has diverged, with the lecture's advice; None if it has
+    not: the loss is NaN/Inf, or more than ``factor`` × its initial value.
+
+    Example:
+        >>> divergence(0.5, 2.3, step=10) is None
+        True
+        >>> divergence(float("nan"), 2.3, step=10)[:41]
+        'the loss became nan at step 10: training '
+    """
+    if not math.isfinite(loss):
+        return (f"the loss became {loss} at step {step}: training diverged. The learning "
                 "rate is most likely too high (try 10x smaller), or the inputs contain "
-                "NaN/Inf or are not normalized.",
-                failed=True,
-            )
-        elif loss > self.factor * state.initial_loss:
-            state.stop(
-                f"the loss {loss:.4g} at step {state.step} exceeds {self.factor:g}x its initial "
-                f"value {state.initial_loss:.4g}: training is diverging. The learning rate is "
-                "most likely too high (try 10x smaller).",
-                failed=True,
-            )
+                "NaN/Inf or are not normalized.")
+    if loss > factor * initial_loss:
+        return (f"the loss {loss:.4g} at step {step} exceeds {factor:g}x its initial "
+                f"value {initial_loss:.4g}: training is diverging. The learning rate is "
+                "most likely too high (try 10x smaller).")
+    return None
 
 
 class GradientClipping:

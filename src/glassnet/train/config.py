@@ -2,10 +2,17 @@
 
 Precedence: the defaults below, then the config file (``--config run.toml``; keys are the
 field names), then command-line options. An unknown key, a value of the wrong type or out
-of range is a ``ConfigError`` naming the file, the line and the key.
+of range is a ``ConfigError`` naming the file, the line and the key. The same rules hold
+however a value arrives (TOML, command line, Python): every float is finite, widths are
+non-empty lists of positive integers, a run name is one safe path component.
+
+Resuming a run (``glassnet train --resume``) may change only ``RESUME_MAY_CHANGE``: options
+that say where things are or how long to go on, not what the run computes. Every other
+option must equal the one the run was started with (``glassnet.train.run_folder``).
 """
 
 import dataclasses
+import math
 import re
 import tomllib
 from dataclasses import dataclass, fields
@@ -21,8 +28,14 @@ MODELS = tuple(sorted(ARCHITECTURES))
 ACTIVATIONS = tuple(choices.ACTIVATIONS)
 INITS = tuple(choices.INITIALIZERS)
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
+AUGMENTATIONS = ("crop", "flip", "erase")  # glassnet.data.augment: RandomCrop, HorizontalFlip, …
 SCHEDULES = ("constant", "step", "exponential", "inverse_time", "cosine", "one_cycle",
              "plateau")
+# Schedules laid out over the run's total steps: changing epochs on resume would bend them.
+SCHEDULES_OVER_THE_RUN = ("step", "exponential", "inverse_time", "cosine", "one_cycle")
+# Options a resumed run may change (epochs: see SCHEDULES_OVER_THE_RUN).
+RESUME_MAY_CHANGE = frozenset({"epochs", "data_dir", "download", "out", "name", "progress"})
+MAX_NAME_BYTES = 255  # a file name's limit on Linux, macOS and Windows file systems
 
 
 @dataclass
@@ -51,6 +64,7 @@ class TrainConfig:
     train_limit: int | None = None  # use only the first N training examples (quick runs)
     clip_norm: float | None = None
     early_stopping: int | None = None  # patience in epochs; None disables it
+    augment: list[str] | None = None  # names from AUGMENTATIONS, applied in that order
     seed: int = 0
     out: str = "runs"
     name: str | None = None
@@ -60,6 +74,16 @@ class TrainConfig:
         self.validate()
 
     def validate(self) -> None:
+        for field in fields(self):
+            value = getattr(self, field.name)
+            optional = value is None and type(None) in get_args(field.type)
+            if not (optional or _has_type(value, field.type)):
+                raise ConfigError(
+                    f"{field.name}: expected {_type_name(field.type)}, but got "
+                    f"{type(value).__name__} {value!r}."
+                )
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ConfigError(f"{field.name}: expected a finite number, but got {value!r}.")
         _check_choice(self.model, MODELS, "model")
         _check_choice(self.optimizer, OPTIMIZERS, "optimizer")
         _check_choice(self.schedule, SCHEDULES, "schedule")
@@ -78,22 +102,72 @@ class TrainConfig:
         for name in ("train_limit", "early_stopping"):
             value = getattr(self, name)
             _check(value is None or value >= 1, name, value, "a positive integer")
+        for name in self.augment or []:
+            _check_choice(name, AUGMENTATIONS, "augment")
         _check(self.clip_norm is None or self.clip_norm > 0, "clip_norm", self.clip_norm,
                "a positive number")
+        if self.train_limit is not None and not 0 < round(
+                self.val_fraction * self.train_limit) < self.train_limit:
+            raise ConfigError(
+                f"train_limit: {self.train_limit} example(s) with val_fraction "
+                f"{self.val_fraction:g} leave {round(self.val_fraction * self.train_limit)} for "
+                "validation, so one set would be empty. Use a larger train_limit (e.g. 100) or "
+                "another val_fraction."
+            )
+        if self.warmup_epochs > self.epochs:
+            raise ConfigError(
+                f"warmup_epochs: expected at most the number of epochs ({self.epochs}), but got "
+                f"{self.warmup_epochs!r}: the learning rate would never reach lr. Shorten the "
+                "warm-up or train longer."
+            )
+        for name in ("hidden", "channels"):
+            widths = getattr(self, name)
+            _check(widths is None or (len(widths) > 0 and min(widths) >= 1), name, widths,
+                   "a non-empty list of positive widths such as [256, 128] (for a model "
+                   "without hidden layers use model softmax_regression)")
+        for name in ("out", "data_dir"):
+            path = getattr(self, name)
+            _check(path is None or (path != "" and "\0" not in path), name, path,
+                   "a folder path")
+        if self.name is not None:
+            check_run_name(self.name)
 
     def to_json(self) -> dict:
         return dataclasses.asdict(self)
 
 
-def load_config(path=None, overrides: dict | None = None) -> TrainConfig:
-    """Defaults ← the TOML file at ``path`` ← ``overrides`` (keys whose value is not None).
+def load_config(path=None, overrides: dict | None = None, *,
+                base: dict | None = None) -> TrainConfig:
+    """Defaults ← ``base`` ← the TOML file at ``path`` ← ``overrides`` (keys whose value is
+    not None).
+
+    Args:
+        base: options to start from instead of the defaults (a resumed run's recorded
+            config); keys that are not options are ignored.
 
     Raises:
         ConfigError: a TOML syntax error, an unknown key or a bad value, naming file:line.
     """
-    values = _read_toml(Path(path)) if path is not None else {}
+    known = {f.name for f in fields(TrainConfig)}
+    values = {k: v for k, v in (base or {}).items() if k in known}
+    values.update(_read_toml(Path(path)) if path is not None else {})
     values.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    unknown = sorted(str(key) for key in values if key not in known)
+    if unknown:
+        raise ConfigError(
+            f"config: unknown option(s) {', '.join(unknown)}. Valid: {', '.join(sorted(known))}."
+        )
     return TrainConfig(**values)
+
+
+def read_config_file(path) -> dict:
+    """The options in the TOML file at ``path``, each checked for its name and type (not yet
+    against each other: ``load_config`` does that).
+
+    Raises:
+        ConfigError: naming the file, the line and the key.
+    """
+    return _read_toml(Path(path))
 
 
 def _read_toml(path: Path) -> dict:
@@ -101,6 +175,14 @@ def _read_toml(path: Path) -> dict:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise ConfigError(f"config: cannot read {path}: {error.strerror}.") from None
+    except UnicodeDecodeError as error:
+        line = path.read_bytes()[: error.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{path}:{line}: expected a UTF-8 text file, but byte {error.object[error.start]:#04x} "
+            "is not UTF-8. Save the file as UTF-8 (TOML files must be)."
+        ) from None
+    except ValueError as error:  # a path with a NUL character in it
+        raise ConfigError(f"config: cannot read {str(path)!r}: {error}.") from None
     try:
         values = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -156,6 +238,29 @@ def _type_name(annotation) -> str:
 def _check_choice(value, choices, name: str) -> None:
     if value not in choices:
         raise ConfigError(f"{name}: expected one of {list(choices)}, but got {value!r}.")
+
+
+def check_run_name(name: str) -> None:
+    """A run name is one safe path component: never ``.``, ``..``, a path or a control
+    character (a newline), and short enough for a file name. Any script is fine (Persian too)."""
+    size = len(name.encode("utf-8", errors="surrogatepass"))
+    if any(c in "/\\" for c in name):
+        why = "it is a path; use --out for the parent folder"
+    elif any(ord(c) < 32 or ord(c) == 127 for c in name):
+        why = "it holds a control character such as a newline"
+    elif name in ("", ".", ".."):
+        why = "that is not a folder name of its own"
+    elif size > MAX_NAME_BYTES:
+        why = f"it is {size} bytes long, more than the {MAX_NAME_BYTES} a file name may have"
+    elif name != name.strip():
+        why = "it starts or ends with a space"
+    else:
+        return
+    shown = repr(name) if len(name) <= 60 else repr(name[:57] + "...")
+    raise ConfigError(
+        f"name: expected one folder name (no / or \\, no control characters, not . or .., at "
+        f"most {MAX_NAME_BYTES} bytes), but got {shown}: {why}. Choose a name such as lr-0.01."
+    )
 
 
 def _check(ok: bool, name: str, value, expected: str) -> None:

@@ -4,7 +4,9 @@
 epoch (``{"kind": "epoch", ...}``), appended and flushed as they happen, so a crash loses at
 most the line being written (``read_jsonl`` skips a torn last line with a warning).
 ``metrics.csv`` holds the epoch records for spreadsheets and plots. On resume, records
-past the checkpoint's step are dropped first, so the files read as one uninterrupted run.
+past the checkpoint's step are dropped first, so the files read as one uninterrupted run;
+a damaged line is dropped too, with a warning: the history never blocks a resume (the
+checkpoint, not this file, is what training continues from).
 """
 
 import csv
@@ -70,17 +72,24 @@ class History:
     def _drop_records_after(self, step: int) -> None:
         if not self.jsonl_path.exists():
             return
-        kept = [r for r in read_jsonl(self.jsonl_path) if r.get("step", 0) <= step]
+        kept = [r for r in read_jsonl(self.jsonl_path, skip_damaged=True)
+                if isinstance(r, dict) and isinstance(r.get("step", 0), (int, float))
+                and r.get("step", 0) <= step]
         atomic_write(self.jsonl_path, "".join(json.dumps(r) + "\n" for r in kept))
 
 
-def read_jsonl(path) -> list:
+def read_jsonl(path, *, skip_damaged: bool = False) -> list:
     """The records of a JSONL file; a torn (unparseable) last line is skipped with a warning.
 
+    Args:
+        skip_damaged: skip any unparseable line (not only the last) with a warning naming
+            it, instead of raising.
+
     Raises:
-        ValueError: a line other than the last is not valid JSON (the file is corrupt).
+        ValueError: a line other than the last is not valid JSON (the file is corrupt), and
+            ``skip_damaged`` is False.
     """
-    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    lines = Path(path).read_bytes().decode("utf-8", errors="replace").splitlines()
     records = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -91,6 +100,9 @@ def read_jsonl(path) -> list:
             if number == len(lines):
                 warnings.warn(f"{os.fspath(path)}: skipping a torn last line (the run was "
                               "interrupted while writing it).", stacklevel=2)
+            elif skip_damaged:
+                warnings.warn(f"{os.fspath(path)}:{number}: skipping a damaged line (not a "
+                              f"JSON record): {line[:40]!r}.", stacklevel=2)
             else:
                 raise ValueError(
                     f"{os.fspath(path)}:{number}: not a JSON record: {line[:80]!r}"

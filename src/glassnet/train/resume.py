@@ -66,15 +66,26 @@ def restore_training(path, state) -> None:
         raise CheckpointError(
             f"resume: {path} does not fit this model/optimizer: {error}"
         ) from None
-    trainer.loader.load_state_dict(metadata["loader"])
-    _restore_generators(trainer.model, metadata["generators"])
-    saved_callbacks = join_arrays(metadata["callbacks"], tensors)
-    for key, callback in _stateful(trainer.callbacks):
-        if key in saved_callbacks:
-            callback.load_state_dict(saved_callbacks[key])
-    state.epoch, state.step = metadata["epoch"], metadata["step"]
-    state.initial_loss = metadata["initial_loss"]
-    state.history = list(metadata["history"])
+    except (KeyError, TypeError) as error:  # metadata edited by hand, or by another program
+        raise CheckpointError(
+            f"resume: {path} records a training state glassnet cannot restore (missing or "
+            f"malformed {error}). Resume from another checkpoint."
+        ) from None
+    try:
+        trainer.loader.load_state_dict(metadata["loader"])
+        _restore_generators(trainer.model, metadata["generators"])
+        saved_callbacks = join_arrays(metadata["callbacks"], tensors)
+        for key, callback in _stateful(trainer.callbacks):
+            if key in saved_callbacks:
+                callback.load_state_dict(saved_callbacks[key])
+        state.epoch, state.step = metadata["epoch"], metadata["step"]
+        state.initial_loss = metadata["initial_loss"]
+        state.history = list(metadata["history"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise CheckpointError(
+            f"resume: {path} records a training state glassnet cannot restore (missing or "
+            f"malformed {error}). Resume from another checkpoint."
+        ) from None
     state.metrics = state.history[-1] if state.history else {}
 
 

@@ -42,6 +42,8 @@ class Trainer:
             ``on_before_step`` (after backward, before the update: clipping),
             ``on_batch_end``, ``on_epoch_end``, ``on_train_end``; each takes the TrainState.
         generator: the np.random.Generator that shuffles the training batches.
+        augment: data augmentation for the training inputs (``glassnet.data.augment``),
+            applied by the loader to every training batch; never to validation data.
         eval_batch_size: batch size for evaluate/predict (no graph is kept there).
 
     Example:
@@ -57,7 +59,7 @@ class Trainer:
     """
 
     def __init__(self, model, loss_fn, optimizer, *, callbacks: Sequence = (), generator=None,
-                 eval_batch_size: int = 1000):
+                 augment=None, eval_batch_size: int = 1000):
         self.model = model
         self.loss_fn = loss_fn
         self.optimizer = optimizer
@@ -69,6 +71,7 @@ class Trainer:
                     f"{type(callback).__name__} has none."
                 )
         self.generator = resolve_generator(generator)
+        self.augment = augment
         self.eval_batch_size = eval_batch_size
         self.loader = None
 
@@ -90,7 +93,7 @@ class Trainer:
         if val is not None:
             _check_finite(val, "val")
         self.loader = DataLoader(train, batch_size=batch_size, shuffle=True,
-                                 generator=self.generator)
+                                 generator=self.generator, augment=self.augment)
         state = TrainState(trainer=self, epochs=epochs)
         if resume is not None:
             restore_training(resume, state)

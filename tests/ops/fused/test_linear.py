@@ -55,6 +55,18 @@ def test_linear_keeps_float32_and_handles_an_empty_batch():
     assert x.grad.shape == (0, 4) and w.grad.tolist() == [[0.0] * 4] * 3
 
 
+def test_linear_adds_a_bias_of_a_wider_dtype_without_writing_in_place():
+    # float32 x·Wᵀ plus a float64 bias is float64 (NumPy's promotion): the op cannot add
+    # the bias in place, and takes its other path.
+    x, w = np.array([[1.0, 2.0]], np.float32), np.array([[1.0, -1.0], [0.5, 0.25]], np.float32)
+    bias = gn.tensor([0.1, 1e-9], dtype="float64", requires_grad=True)
+    y = linear(gn.tensor(x), gn.tensor(w), bias)
+    assert y.dtype == np.float64
+    np.testing.assert_allclose(y.data, [[-1.0 + 0.1, 1.0 + 1e-9]], rtol=1e-15)
+    y.sum().backward()
+    assert bias.grad.tolist() == [1.0, 1.0]
+
+
 def test_linear_rejects_a_feature_mismatch_naming_both_shapes():
     expected = (
         r"linear: input has 7 features but weight expects in_features=8 "

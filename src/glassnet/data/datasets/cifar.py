@@ -36,7 +36,11 @@ from pathlib import Path
 
 import numpy as np
 
-from glassnet.data.datasets.safe_unpickle import NumpyOnlyUnpickler, RefusedGlobalError
+from glassnet.data.datasets.safe_unpickle import (
+    ArrayTooLargeError,
+    NumpyOnlyUnpickler,
+    RefusedGlobalError,
+)
 from glassnet.errors import DatasetError
 
 IMAGE_SHAPE = (3, 32, 32)
@@ -100,7 +104,13 @@ def read_cifar_python(path) -> tuple[np.ndarray, np.ndarray]:
 def parse_cifar_python(raw: bytes, source) -> tuple[np.ndarray, np.ndarray]:
     """Unpickle (restricted) and check the bytes of a CIFAR-10 python batch."""
     try:
-        batch = NumpyOnlyUnpickler(io.BytesIO(raw), encoding="latin1").load()
+        batch = NumpyOnlyUnpickler(io.BytesIO(raw), encoding="latin1",
+                                   max_bytes=MAX_BATCH_BYTES).load()
+    except ArrayTooLargeError as error:
+        raise DatasetError(
+            f"{source}: not a CIFAR-10 python batch: {error} (a batch needs about 31 MB). "
+            "The file is corrupt or crafted; nothing was allocated."
+        ) from error
     except RefusedGlobalError as error:
         raise DatasetError(
             f"{source}: not a CIFAR-10 python batch: {error}. The file may be malicious; "

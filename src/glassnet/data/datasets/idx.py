@@ -123,7 +123,12 @@ def _read_idx_stream(stream, path: Path, ndim: int | None, size_limit: int) -> n
 
 def _read_header(stream, path: Path, ndim: int | None) -> tuple[int, ...]:
     magic = stream.read(4)
-    if len(magic) < 4 or magic[0] != 0 or magic[1] != 0:
+    if len(magic) < 4:
+        raise DatasetError(
+            f"{path}: the file is truncated: an IDX file starts with a 4-byte magic number, "
+            f"but the file holds only {len(magic)} byte(s). Delete it and download it again."
+        )
+    if magic[0] != 0 or magic[1] != 0:
         raise DatasetError(
             f"{path}: expected an IDX file starting with bytes 00 00, but got {magic.hex(' ')!r}. "
             "This is not an IDX file (or it is compressed but not named .gz)."

@@ -9,6 +9,10 @@ and reads the first complete copy (:func:`dataset_search_dirs` lists them):
 4. the Debian location ``/usr/share/datasets/<name>`` (``apt-get install
    dataset-fashion-mnist`` puts Fashion-MNIST there).
 
+With ``fallback=False`` (what the CLI's ``--data-dir`` uses) a given ``root`` is the only place
+searched: an explicit folder is read, or its lack of files is an error, never silently
+replaced by a copy found elsewhere.
+
 With ``download=True`` and no copy found, the official files are downloaded into
 ``root/<name>`` (or the user cache when no ``root`` is given), each verified against its
 published MD5 and moved into place atomically. Files found on disk are not checksummed (the
@@ -123,10 +127,13 @@ def cache_dir() -> Path:
     return Path(base) / "glassnet"
 
 
-def dataset_search_dirs(name: str, root=None) -> list[Path]:
-    """The folders ``load_dataset(name, root=root)`` searches, in order (see the module doc)."""
+def dataset_search_dirs(name: str, root=None, *, fallback: bool = True) -> list[Path]:
+    """The folders ``load_dataset(name, root=root, fallback=fallback)`` searches, in order
+    (see the module doc)."""
     _spec(name)
     dirs = [Path(root), Path(root) / name] if root is not None else []
+    if dirs and not fallback:
+        return dirs
     # NOTE: only the <name> subfolder of GLASSNET_DATA: MNIST and Fashion-MNIST files share
     # their names, so a shared data folder must keep them apart.
     if os.environ.get("GLASSNET_DATA"):
@@ -136,7 +143,8 @@ def dataset_search_dirs(name: str, root=None) -> list[Path]:
 
 
 def load_dataset(
-    name: str, *, split: str = "train", root=None, download: bool = False
+    name: str, *, split: str = "train", root=None, download: bool = False,
+    fallback: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Load a split of a standard dataset from its official files, as NumPy arrays.
 
@@ -146,6 +154,8 @@ def load_dataset(
         root: a folder to look in first (the files directly in it, or in ``root/<name>``);
             downloads go to ``root/<name>``.
         download: fetch the official files (MD5-verified) when no copy is found.
+        fallback: when ``root`` is given and lacks the files, search the other places too
+            (default). False makes ``root`` binding: its files, a download into it, or an error.
 
     Returns:
         ``(X, y)``: images as stored, uint8 — (N, 28, 28) for MNIST and Fashion-MNIST,
@@ -166,12 +176,14 @@ def load_dataset(
         raise ConfigError(
             f"load_dataset: expected split to be one of {list(SPLITS)}, but got {split!r}."
         )
-    dirs = dataset_search_dirs(name, root)
+    dirs = dataset_search_dirs(name, root, fallback=fallback)
     for folder in dirs:
         reader = spec.find(folder, split)
         if reader is not None:
             return reader()
     if not download:
+        if root is not None and not fallback:
+            raise DatasetNotFoundError(_not_in_root_message(spec, split, root))
         raise DatasetNotFoundError(_not_found_message(spec, split, dirs, root))
     folder = download_dataset(name, root)
     reader = spec.find(folder, split)
@@ -251,4 +263,14 @@ def _not_found_message(spec: DatasetSpec, split: str, dirs: list[Path], root) ->
     return (
         f"load_dataset({spec.name!r}, split={split!r}): expected {spec.expected[split]}, but "
         f"found them in none of these folders:\n{where}\nTo fix, " + "; or ".join(ways) + "."
+    )
+
+
+def _not_in_root_message(spec: DatasetSpec, split: str, root) -> str:
+    return (
+        f"load_dataset({spec.name!r}, split={split!r}): expected {spec.expected[split]} in "
+        f"the folder given (root= / --data-dir), {root} or {Path(root) / spec.name}, but they "
+        "are not there. A given folder is the only one searched: put the files there, add "
+        "download=True (--download) to fetch them into it, or leave it out to use a copy "
+        "glassnet finds elsewhere (glassnet datasets lists them)."
     )
