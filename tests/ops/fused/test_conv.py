@@ -29,6 +29,7 @@ CASES = {
     "groups3_stride2_wide_kernel": ((1, 6, 7, 8), (3, 2, 2, 3), (2, 2), (1, 0), (1, 1), 3),
     "depthwise_3x3": ((2, 4, 6, 7), (4, 1, 3, 3), (1, 1), (1, 1), (1, 1), 4),
     "depthwise_stride2_even_size": ((2, 3, 8, 8), (3, 1, 3, 3), (2, 2), (1, 1), (1, 1), 3),
+    "depthwise_floor_drops_the_edge": ((1, 2, 7, 7), (2, 1, 3, 3), (3, 3), (0, 0), (1, 1), 2),
     "depthwise_multiplier2_dilated_tall_kernel": (
         (1, 3, 9, 8), (6, 1, 3, 2), (2, 1), (2, 1), (2, 1), 3),
     "batch_of_1": ((1, 1, 5, 5), (2, 1, 3, 3), (1, 1), (1, 1), (1, 1), 1),
@@ -89,6 +90,21 @@ def test_the_depthwise_op_equals_the_grouped_gemm_op(case):
         results.append([y.data] + [t.grad for t in inputs])
     for mine, other in zip(*results):
         np.testing.assert_allclose(mine, other, rtol=1e-12, atol=1e-12)
+
+
+def test_the_depthwise_op_sums_over_several_batch_blocks_like_the_gemm_op():
+    # 3 samples of 2×130×130 float64 outputs (270 KB each) make 3 cache blocks of one sample.
+    rng = np.random.default_rng(4)
+    x, w, b = (rng.standard_normal(s) for s in ((3, 2, 130, 130), (2, 1, 3, 3), (2,)))
+    grad = rng.standard_normal((3, 2, 130, 130))
+    results = []
+    for op in (DepthwiseConv2d, Conv2d):
+        inputs = [gn.tensor(a, dtype="float64", requires_grad=True) for a in (x, w, b)]
+        y = op.apply(*inputs, stride=(1, 1), padding=(1, 1), dilation=(1, 1), groups=2)
+        y.backward(grad)
+        results.append([y.data] + [t.grad for t in inputs])
+    for mine, other in zip(*results):
+        np.testing.assert_allclose(mine, other, rtol=1e-10, atol=1e-10)
 
 
 def test_conv2d_without_bias_passes_the_float64_check():
