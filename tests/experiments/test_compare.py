@@ -119,7 +119,7 @@ def test_report_files_exist_and_the_html_embeds_everything(activations):
     comparison, _ = activations
     folder = comparison.folder
     markdown_text = (folder / "report.md").read_text(encoding="utf-8")
-    for name in ("curves", "results"):
+    for name in ("curves", "results", "confusion", "misclassified"):
         assert f"(figures/{name}.png)" in markdown_text
         assert (folder / "figures" / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
     page = _Sources()
@@ -128,6 +128,17 @@ def test_report_files_exist_and_the_html_embeds_everything(activations):
     assert page.references, "the figures should be in the page"
     assert all(ref.startswith("data:image/png;base64,") for ref in page.references)
     assert "http://" not in page.rawdata and "https://" not in page.rawdata
+
+
+def test_the_best_run_is_looked_at_again_on_the_test_set_from_its_final_checkpoint(activations):
+    comparison, _ = activations
+    best = max(comparison.records, key=lambda r: r.test_metrics["accuracy"])
+    text = comparison.report.markdown.read_text(encoding="utf-8")
+    line = next(line for line in text.splitlines() if "rebuilt from its final" in line)
+    accuracy = float(line.rsplit("accuracy ", 1)[1].rstrip(")."))
+    assert f"`{best.name}`" in line
+    assert accuracy == pytest.approx(best.test_metrics["accuracy"], abs=1e-4)
+    assert line.split(": ")[1].startswith(f"{round((1 - accuracy) * 80)} of 80 test images")
 
 
 def test_a_folder_holding_another_comparison_is_refused(activations, data):
@@ -262,7 +273,7 @@ def test_the_report_renders_offline_in_a_real_browser(activations, browser_page)
     requests = _open(browser_page, comparison.report.html)
     assert requests == [comparison.report.html.as_uri()]  # nothing else fetched
     widths = browser_page.evaluate("Array.from(document.images, i => i.naturalWidth)")
-    assert len(widths) == 2 and all(width > 0 for width in widths)
+    assert len(widths) == 4 and all(width > 0 for width in widths)
     assert browser_page.evaluate("getComputedStyle(document.documentElement).direction") == "ltr"
 
 
@@ -275,7 +286,7 @@ def test_the_persian_report_renders_right_to_left_with_numbers_left_to_right(
     assert browser_page.evaluate("document.documentElement.dir") == "rtl"
     assert browser_page.evaluate("getComputedStyle(document.body).direction") == "rtl"
     widths = browser_page.evaluate("Array.from(document.images, i => i.naturalWidth)")
-    assert len(widths) == 2 and all(width > 0 for width in widths)
+    assert len(widths) == 4 and all(width > 0 for width in widths)
     loaded = "Array.from(document.fonts, f => f.family + ':' + f.status)"
     assert browser_page.evaluate(loaded) == ["Vazirmatn:loaded"]  # the embedded font, used
     # The seed list "0, 1" sits inside Persian sentences: it must still read left to right.

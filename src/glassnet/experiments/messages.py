@@ -179,6 +179,29 @@ MESSAGES = {
         "en": "{count} runs did not finish and are left out: {names}.",
         "fa": "{count} اجرا تمام نشد و کنار گذاشته شد: {names}.",
     },
+    # --- the best run on the test set ----------------------------------------------------
+    "best_run_heading": {"en": "The best run on the test set",
+                         "fa": "بهترین اجرا روی مجموعهٔ آزمون"},
+    "best_run_intro": {
+        "en": "The run with the highest test accuracy, {run}, rebuilt from its final "
+              "checkpoint: {wrong} of {count} test images misclassified (accuracy {accuracy}).",
+        "fa": "اجرایی که بیشترین دقت آزمون را دارد، {run}، از آخرین نقطهٔ ذخیره‌اش بازسازی شد: "
+              "{wrong} از {count} تصویر آزمون اشتباه طبقه‌بندی شد (دقت {accuracy}).",
+    },
+    "best_run_unavailable": {
+        "en": "The best run, {run}, could not be looked at on the test set: {reason}",
+        "fa": "بهترین اجرا، {run}، روی مجموعهٔ آزمون بررسی نشد: {reason}",
+    },
+    "figure_confusion": {
+        "en": "Confusion matrix: row = true class, column = predicted class; the diagonal "
+              "holds the correct predictions.",
+        "fa": "ماتریس درهم‌ریختگی: سطر = کلاس درست، ستون = کلاس پیش‌بینی‌شده؛ قطر اصلی "
+              "پیش‌بینی‌های درست است.",
+    },
+    "figure_misclassified": {
+        "en": "The first misclassified test images, with their true and predicted classes.",
+        "fa": "نخستین تصویرهای آزمون که اشتباه طبقه‌بندی شدند، با کلاس درست و پیش‌بینی‌شده.",
+    },
     # --- runs, statuses ------------------------------------------------------------------
     "run": {"en": "run", "fa": "اجرا"},
     "seed": {"en": "seed", "fa": "بذر"},

@@ -164,20 +164,23 @@ def comparison_report(records, factors, *, lang="en", title=None, context=None) 
 
 def comparison_sections(records, factors, *, lang="en", context=None) -> list:
     """The sections of a comparison: fairness, results (table and figures), what the numbers
-    say, runs, configuration and environment."""
+    say, the best run on the test set, runs, configuration and environment."""
+    from glassnet.experiments.best_run import best_run_section
     from glassnet.plot.figure import variant_colors
 
     variants = group_variants(records, factors)
     colors = variant_colors([v.label for v in variants])
-    return [
+    sections = [
         Section(say("fair_heading", lang), _fairness(records, factors, lang)),
         Section(say("results_heading", lang), _results_table(variants, lang),
                 _result_figures(variants, colors, lang)),
         Section(say("findings_heading", lang), _findings(variants, lang)),
+        best_run_section(records, lang),
         Section(say("runs_heading", lang), _runs_table(records, factors, lang)),
         Section(say("config_heading", lang), _configuration(records, factors, lang)),
         Section(say("environment_heading", lang), _environment(records, lang, context or {})),
     ]
+    return [section for section in sections if section is not None]
 
 
 def render_markdown(document: Report) -> str:
