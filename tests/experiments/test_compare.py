@@ -166,25 +166,25 @@ class InterruptAt:
 
 def test_an_interrupted_comparison_continues_where_it_stopped(data, tmp_path):
     base = base_config(data, tmp_path)
-    vary = {"lr": [0.01, 0.003]}
+    vary = {"lr": [0.01, 0.003, 0.001]}
     second = "lr=0.003,seed=0"
     interrupted = compare(base, vary, seeds=[0], stream=io.StringIO(), callbacks=lambda c: (
         [InterruptAt(c.name, 9)] if c.name == second else []))
     assert interrupted.interrupted and interrupted.signal == signal.SIGINT
     assert interrupted.report is None
-    first_record, second_record = interrupted.records
-    assert first_record.status == "complete" and second_record.status == "unfinished"
-    assert (second_record.folder / "last.safetensors").is_file()
-    kept_stamp = (first_record.folder / "test_metrics.json").stat().st_mtime_ns
+    first, stopped, never = interrupted.records
+    assert first.status == "complete" and stopped.status == "unfinished"
+    assert (stopped.folder / "last.safetensors").is_file() and len(stopped.epochs) == 1
+    assert never.status == "unfinished" and not never.folder.exists()
+    kept_stamp = (first.folder / "test_metrics.json").stat().st_mtime_ns
 
     output = io.StringIO()
     resumed = compare(base, vary, seeds=[0], stream=output)
     assert not resumed.interrupted and resumed.kept == 1
-    assert "kept activation" not in output.getvalue() and "kept lr=0.01,seed=0" in output.getvalue()
-    assert (first_record.folder / "test_metrics.json").stat().st_mtime_ns == kept_stamp
-    record = resumed.records[1]
-    assert record.status == "complete" and len(record.epochs) == 2
-    steps = [s["step"] for s in record.steps]
+    assert "kept lr=0.01,seed=0" in output.getvalue()
+    assert (first.folder / "test_metrics.json").stat().st_mtime_ns == kept_stamp
+    assert [r.status for r in resumed.records] == ["complete"] * 3
+    steps = [s["step"] for s in resumed.records[1].steps]
     assert steps == list(range(1, 15))  # 7 steps per epoch, none repeated or lost
     assert resumed.report.html.is_file()
 

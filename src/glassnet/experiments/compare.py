@@ -38,7 +38,7 @@ from glassnet.errors import ConfigError, GlassnetError
 from glassnet.experiments.factors import check_vary, format_value
 from glassnet.experiments.progress import Board
 from glassnet.experiments.report import ReportFiles, write_comparison
-from glassnet.experiments.runs import FINISHED, load_run
+from glassnet.experiments.runs import FINISHED, RunRecord, load_run
 from glassnet.experiments.worker import ERROR_FILE, EXIT_USER_ERROR, execute
 from glassnet.train.config import TrainConfig
 
@@ -149,8 +149,8 @@ def compare(base: TrainConfig, vary: dict, seeds=(0, 1, 2), *, jobs: int = 1,
             stopped = _run_in_processes(todo, board, jobs, threads)
     finally:
         board.close()
-    comparison = Comparison(folder, [load_run(folder / run.name) for run in planned],
-                            seconds=time.perf_counter() - started, kept=kept)
+    records = [_record_or_none(folder / run.name) or _not_started(folder, run) for run in planned]
+    comparison = Comparison(folder, records, seconds=time.perf_counter() - started, kept=kept)
     if stopped is not None:
         comparison.interrupted, comparison.signal = True, stopped
         return comparison
@@ -305,6 +305,11 @@ def _write_or_check_plan(folder: Path, base, vary, seeds, planned) -> None:
 
 def _record_or_none(folder: Path):
     return load_run(folder) if (folder / "config.json").exists() else None
+
+
+def _not_started(folder: Path, run: PlannedRun) -> RunRecord:
+    """The record of a planned run that never started (the comparison was stopped first)."""
+    return RunRecord(folder / run.name, run.config.to_json(), status="unfinished")
 
 
 def _check_seeds(seeds) -> list:

@@ -90,8 +90,8 @@ def report(runs, *, out=None, lang: str = "en", title: str | None = None) -> Rep
     """Compare the run folders ``runs`` by the config keys in which they differ and write
     the report (and results.csv) into ``out``.
 
-    A folder written by ``compare`` (it has comparison.json) stands for all its runs, with
-    its own factors.
+    A folder written by ``compare`` (it has comparison.json) stands for all its runs that
+    started, with its own factors.
 
     Args:
         runs: run folders (or comparison folders).
@@ -121,9 +121,10 @@ def expand_runs(runs) -> tuple[list, list | None]:
     for run in runs:
         run = Path(run)
         plan_path = run / "comparison.json"
-        if plan_path.exists():
+        if plan_path.exists():  # a comparison: its runs that started, in plan order
             plan = json.loads(plan_path.read_text(encoding="utf-8"))
-            folders.extend(run / name for name in plan["runs"])
+            folders.extend(run / name for name in plan["runs"]
+                           if (run / name / "config.json").exists())
             factors = list(dict.fromkeys((factors or []) + list(plan["vary"])))
         else:
             folders.append(run)
