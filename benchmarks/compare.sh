@@ -4,6 +4,7 @@
 # of the log gives the load average before the command and its wall time after it.
 #
 #   bash benchmarks/compare.sh OUT_FOLDER [PART...]     parts: activations optimizers lr
+#   REPEATS=2 bash benchmarks/compare.sh OUT activations   jobs 1 and 2 interleaved, twice
 set -euo pipefail
 out=${1:?usage: bash benchmarks/compare.sh OUT_FOLDER [activations|optimizers|lr ...]}
 shift
@@ -22,11 +23,14 @@ timed() {  # timed NAME COMMAND...: run it, saying the load before and the wall 
 
 for part in $parts; do
     case $part in
-    activations)  # the homework's question, once with one job and once with two
-        timed activations-jobs1 uv run glassnet compare --vary activation=relu,tanh,sigmoid,leaky_relu,elu,gelu \
-            "${mlp[@]}" --jobs 1 --name activations-jobs1
-        timed activations-jobs2 uv run glassnet compare --vary activation=relu,tanh,sigmoid,leaky_relu,elu,gelu \
-            "${mlp[@]}" --jobs 2 --name activations-jobs2 ;;
+    activations)  # the homework's question, with one job and with two, interleaved
+        for repeat in $(seq "${REPEATS:-1}"); do
+            for jobs in 1 2; do
+                timed "activations-jobs$jobs-$repeat" uv run glassnet compare \
+                    --vary activation=relu,tanh,sigmoid,leaky_relu,elu,gelu "${mlp[@]}" \
+                    --jobs "$jobs" --name "activations-jobs$jobs-$repeat"
+            done
+        done ;;
     optimizers)  # the answer sheet's question, at two learning rates (each optimizer has its own best)
         timed optimizers uv run glassnet compare --vary optimizer=sgd,momentum,nesterov,rmsprop,adam \
             --vary lr=1e-2,1e-3 "${mlp[@]}" --jobs 2 --name optimizers ;;

@@ -55,6 +55,24 @@ def test_a_gap_inside_the_seed_spread_is_called_undecided():
     assert find(records, "gap_within").values["wins"] == 1  # relu won on seed 1 only
 
 
+def test_with_three_variants_the_best_is_also_weighed_against_the_worst():
+    records = [record(name, s, t + shift) for name, shift in (("gelu", 0.004), ("relu", 0.002),
+                                                             ("sigmoid", 0.0))
+               for s, t in enumerate((0.87, 0.875, 0.88))]
+    found = analysis.findings(group_variants(records, ["activation"]))
+    gaps = [f for f in found if f.key.startswith("gap_")]
+    pairs = [(f.values["better"], f.values["worse"]) for f in gaps]
+    assert pairs == [("gelu", "relu"), ("relu", "sigmoid"), ("gelu", "sigmoid")]
+    assert gaps[-1].values["gap"] == "0.0040" and gaps[-1].values["spread"] == "0.0050"
+    assert gaps[-1].key == "gap_within"  # 0.004 < one standard deviation of 0.005
+
+
+def test_a_tiny_gap_is_written_with_significant_digits_not_as_zero():
+    records = [record("relu", s, t) for s, t in enumerate((0.90, 0.91))]
+    records += [record("tanh", s, t - 0.00003) for s, t in enumerate((0.90, 0.91))]
+    assert find(records, "gap_within").values["gap"] == "3.0e-05"
+
+
 def test_one_seed_per_variant_says_the_spread_is_unknown():
     records = [record("relu", 0, 0.9), record("tanh", 0, 0.8)]
     assert "one_seed" in keys(records)

@@ -2,10 +2,11 @@
 numbers that back them (``Finding``); the report turns them into sentences.
 
 Each statement is a comparison the data can support: the ranking with its spread, whether
-the gap between neighbours in the ranking exceeds the seed-to-seed spread (and how often
-the better one won on the seeds both share: variants that share a seed start from the same
-weights and see the same batches, so a paired look is fair), which variants diverged and
-where, which one overfit most, and how long the runs took. Nothing is said that the numbers
+the gap between neighbours in the ranking (and between the first and the last) exceeds the
+seed-to-seed spread (and how often the better one won on the seeds both share: variants
+that share a seed start from the same weights and see the same batches, so a paired look
+is fair), which variants diverged and where, which one overfit most, and how long the runs
+took. Nothing is said that the numbers
 do not show; with one seed the spread is unknown and the report says so.
 """
 
@@ -48,7 +49,10 @@ def findings(variants, *, metric: str = "test_accuracy", metric_name: str = "tes
     if ranked and max(n for *_, n in ranked) < 2:
         found.append(Finding("one_seed"))
     else:
-        for (better, mean_a, std_a, _), (worse, mean_b, std_b, _) in pairwise(ranked):
+        pairs = list(pairwise(ranked))
+        if len(ranked) >= 3:  # and the whole range: is even best against worst a real gap?
+            pairs.append((ranked[0], ranked[-1]))
+        for (better, mean_a, std_a, _), (worse, mean_b, std_b, _) in pairs:
             found.append(_gap(better, worse, mean_a - mean_b, std_a, std_b, metric))
     for variant in variants:
         if variant.stats(metric)[0] is None and variant.count("diverged") == 0:
@@ -68,7 +72,7 @@ def _gap(better, worse, gap, std_a, std_b, metric) -> Finding:
     pairs = _paired(better, worse, metric)
     spreads = [s for s in (std_a, std_b) if s is not None]
     spread = max(spreads, default=None)
-    values = {"better": better.label, "worse": worse.label, "gap": f"{gap:.4f}",
+    values = {"better": better.label, "worse": worse.label, "gap": _small(gap),
               "spread": "—" if spread is None else f"{spread:.4f}",
               "wins": sum(a > b for a, b in pairs), "paired": len(pairs)}
     if gap <= 0:
@@ -139,6 +143,11 @@ def _time(variants) -> list:
     (fast, fast_label), (slow, slow_label) = min(times), max(times)
     return [Finding("time_range", {"fast": f"{fast:.1f}", "fast_label": fast_label,
                                    "slow": f"{slow:.1f}", "slow_label": slow_label})]
+
+
+def _small(value: float) -> str:
+    """4 decimals, or 2 significant digits below 0.0001 (so a gap never reads as 0.0000)."""
+    return f"{value:.4f}" if value == 0 or abs(value) >= 1e-4 else f"{value:.1e}"
 
 
 def _mean_std(mean: float, std: float | None) -> str:
