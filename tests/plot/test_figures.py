@@ -72,6 +72,14 @@ def test_training_curves_mark_a_diverged_run_and_keep_the_others_readable():
     assert loss.get_ylim()[1] < 3.5 * first_loss  # cut near 3x the first loss, not at 2.3e7
 
 
+def test_the_loss_goes_on_a_log_scale_only_when_it_spans_more_than_five_times():
+    falling = [{"step": s, "loss": 2.3 / s} for s in range(1, 31)]  # 2.3 down to 0.077
+    flat = [{"step": s, "loss": 1.0 + 0.01 * s} for s in range(1, 31)]
+    assert training_curves([RunCurves("a", steps=falling)]).axes[0].get_yscale() == "log"
+    linear = training_curves([RunCurves("a", steps=flat)]).axes[0]
+    assert linear.get_yscale() == "linear" and linear.get_ylim()[0] == 0
+
+
 def test_training_curves_reject_an_empty_list():
     with pytest.raises(ConfigError, match="RunCurves"):
         training_curves([])

@@ -4,7 +4,7 @@ Three panels share the x axis (epochs; steps are placed at step / steps_per_epoc
 per-step loss lines up with the epoch records):
 
 - loss: the training loss of every step, smoothed (dashed), and the validation loss at the
-  end of each epoch (solid, with markers);
+  end of each epoch (solid, with markers); on a log scale when it spans more than 5×;
 - accuracy: training (dashed) and validation (solid, markers) accuracy per epoch;
 - learning rate: per step when the steps recorded it, else per epoch (a log scale when the
   rates span more than a factor of 10).
@@ -36,6 +36,8 @@ from glassnet.plot.messages import MESSAGES
 # The view of the loss panel stops a little above this many times the first loss: the
 # divergence guard's threshold (SPEC §8: stop a run whose loss exceeds 3x its initial value).
 _LOSS_VIEW_FACTOR = 3.2
+# Losses spanning more than this factor are drawn on a log scale.
+_LOSS_LOG_SPAN = 5.0
 
 
 @dataclass
@@ -97,7 +99,7 @@ def training_curves(runs, *, colors: dict | None = None, title: str | None = Non
         _draw_epoch_metric(accuracy_axes, members, "val_accuracy", color, "-", marker="o")
         rates.extend(_draw_lr(lr_axes, members, color))
     if loss_top > 0:
-        loss_axes.set_ylim(0, loss_top)
+        _set_loss_view(loss_axes, loss_top)
     rates = np.array([rate for rate in rates if rate > 0])
     if rates.size and rates.max() > 10 * rates.min():  # rates spanning decades: log scale
         lr_axes.set_yscale("log")
@@ -134,6 +136,25 @@ def _draw_loss(axes, members, color) -> float:
             axes.plot(x[last], min(y[last], top or y[last]), marker="x", color=color,
                       markersize=9, markeredgewidth=2, linestyle="none")
     return 1.05 * top
+
+
+def _set_loss_view(axes, top: float) -> None:
+    """Linear from 0 to ``top``; a log scale (ticks at 1, 2, 5 × 10^k) when the losses span
+    more than ``_LOSS_LOG_SPAN``×, so that the late epochs, where variants differ, are not
+    squashed under the first steps' loss."""
+    values = np.concatenate([np.asarray(line.get_ydata(), dtype=float) for line in axes.lines])
+    values = values[np.isfinite(values) & (values > 0)]
+    low = float(values.min()) if values.size else 0.0
+    if low <= 0 or top / low <= _LOSS_LOG_SPAN:
+        axes.set_ylim(0, top)
+        return
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    axes.set_yscale("log")
+    axes.set_ylim(low / 1.15, top)
+    axes.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    axes.yaxis.set_minor_formatter(NullFormatter())
 
 
 def _draw_epoch_metric(axes, members, key, color, linestyle, marker=None) -> float:
@@ -252,5 +273,6 @@ def _add_legend(figure, groups, colors, lang) -> None:
     if any(run.diverged for members in groups.values() for run in members):
         handles.append(Line2D([], [], color="0.3", marker="x", linestyle="none",
                               markeredgewidth=2, label=text(MESSAGES, "diverged", lang)))
-    figure.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 8),
-                  frameon=False)
+    rows = math.ceil(len(handles) / 8)  # at most 8 a row, rows filled evenly
+    figure.legend(handles=handles, loc="outside lower center",
+                  ncols=math.ceil(len(handles) / rows), frameon=False)
