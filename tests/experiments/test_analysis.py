@@ -118,6 +118,16 @@ def test_every_finding_key_has_a_sentence():
     assert len(used) > 10 and used <= set(MESSAGES)
 
 
+def test_run_times_are_mentioned_only_when_they_differ():
+    same = [record("relu", 0, 0.9), record("tanh", 0, 0.8)]
+    assert "time_range" not in keys(same)
+    slow = record("tanh", 1, 0.8)
+    slow.epochs[0]["seconds"] = 20.0
+    found = find(same + [slow], "time_range")
+    assert found.values == {"fast": "4.0", "fast_label": "relu", "slow": "13.0",
+                            "slow_label": "tanh"}
+
+
 def test_persian_sentences_isolate_every_value_from_the_text_around_it():
     sentence = say("check_same", "fa", property="وزن‌های اولیه", seeds=3)
     assert sentence == "\u2068وزن‌های اولیه\u2069: یکسان (\u20683\u2069 بذر بررسی شد)."

@@ -24,6 +24,8 @@ WITHIN_GAP_RATIO = 1.0
 # epochs in, the gap of a healthy run is about one percentage point (the lecture's "big gap
 # → overfitting" gives no number; two points is this report's line, stated here).
 OVERFIT_GAP = 0.02
+# Run times are worth a sentence only when the slowest variant took this much longer.
+TIME_RATIO = 1.1
 # Validation loss counts as having risen when its last value is this much above its minimum.
 VAL_LOSS_RISE = 0.02
 
@@ -141,6 +143,8 @@ def _time(variants) -> list:
     if len(times) < 2:
         return []
     (fast, fast_label), (slow, slow_label) = min(times), max(times)
+    if slow < TIME_RATIO * fast:  # all about as fast: nothing to say
+        return []
     return [Finding("time_range", {"fast": f"{fast:.1f}", "fast_label": fast_label,
                                    "slow": f"{slow:.1f}", "slow_label": slow_label})]
 
