@@ -49,6 +49,8 @@ COMMAND_MODULES = (
     "glassnet.cli.datasets",
     "glassnet.cli.classic",
     "glassnet.cli.serve",
+    "glassnet.cli.compare",
+    "glassnet.cli.report",
 )
 
 EXIT_FAILURE = 1

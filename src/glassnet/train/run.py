@@ -3,7 +3,8 @@
 Load the dataset, fit the preprocessing on the training split only, build the named model
 and optimizer, train with progress, history, checkpoints and the divergence guard, then
 evaluate on the test set. Everything lands in the run folder ``<out>/<name>/``:
-config.json, environment.json, status.json, metrics.jsonl, metrics.csv, last.safetensors,
+config.json, environment.json, status.json, fingerprint.json (hashes of the data, initial
+weights and batch order), metrics.jsonl, metrics.csv, curves.png, last.safetensors,
 best.safetensors and test_metrics.json. One process writes a run folder at a time, and
 status.json says how the run ended (``glassnet.train.run_folder``).
 """
@@ -30,7 +31,9 @@ from glassnet.train.callbacks import (
 )
 from glassnet.train.checkpointing import Checkpoint
 from glassnet.train.config import TrainConfig
+from glassnet.train.curves import CurvesFigure
 from glassnet.train.environment import environment
+from glassnet.train.fingerprint import Fingerprint
 from glassnet.train.history import History
 from glassnet.train.interrupt import StopOnSignal
 from glassnet.train.model_size import check_model_size
@@ -121,6 +124,8 @@ def _train(config, data, model, folder, loader_rng, augmentation, resume, stream
         History(folder),
         Checkpoint(folder, metadata={"config": config.to_json(),
                                      "preprocessing": data.preprocessing}),
+        CurvesFigure(folder),
+        Fingerprint(folder),
         DivergenceGuard(),
         StopOnSignal(),
     ]
