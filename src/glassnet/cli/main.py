@@ -18,6 +18,8 @@ COMMAND_MODULES = (
     "glassnet.cli.summary",
     "glassnet.cli.datasets",
     "glassnet.cli.classic",
+    "glassnet.cli.doctor",
+    "glassnet.cli.lr_find",
 )
 
 

@@ -20,6 +20,9 @@ def add_parser(subparsers) -> None:
     add_train_options(parser)
     parser.add_argument("--resume",
                         help="checkpoint to continue from, or 'auto' (the run's last)")
+    parser.add_argument("--diagnose", action="store_true",
+                        help="record per-layer telemetry (telemetry.jsonl), print findings "
+                             "as they appear and save them (findings.json)")
     parser.set_defaults(run=run_command)
 
 
@@ -32,8 +35,13 @@ def run_command(args) -> int:
     except ConfigError as error:
         print(f"glassnet train: {error}", file=sys.stderr)
         return 2
+    callbacks = []
+    if args.diagnose:
+        from glassnet.diagnose import Telemetry
+
+        callbacks.append(Telemetry(every=10, stream=sys.stdout))
     try:
-        result = run(config, resume=args.resume)
+        result = run(config, resume=args.resume, callbacks=callbacks)
     except DatasetError as error:
         print(f"glassnet train: {error}", file=sys.stderr)
         return 1

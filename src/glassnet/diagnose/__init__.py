@@ -19,14 +19,22 @@ most severe first, in English or Persian (``lang="fa"``); the codes are listed i
 from glassnet.diagnose.catalogue import CODES, SEVERITIES
 from glassnet.diagnose.doctor import doctor
 from glassnet.diagnose.findings import Finding, Report
+from glassnet.diagnose.layer_statistics import init_experiment, layer_statistics
+from glassnet.diagnose.lr_find import LRFindResult, lr_find
 from glassnet.diagnose.telemetry import Telemetry, TelemetryData
+from glassnet.diagnose.watch import watch
 
 __all__ = [
     "CODES",
     "SEVERITIES",
     "Finding",
+    "LRFindResult",
     "Report",
     "Telemetry",
     "TelemetryData",
     "doctor",
+    "init_experiment",
+    "layer_statistics",
+    "lr_find",
+    "watch",
 ]

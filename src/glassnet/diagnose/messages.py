@@ -108,6 +108,21 @@ TABLE = {
         "fa": "هزینه نسبت به واریانس هدف‌ها",
     },
     "measure.loss": {"en": "loss", "fa": "هزینه"},
+    # ----- the learning-rate range test --------------------------------------------------
+    "lr_find.suggestion": {
+        "en": "Suggested learning rate: {suggestion} (the minimum of the smoothed loss at "
+              "{minimum}, divided by 10); the steepest descent was at {steepest}.",
+        "fa": "نرخ یادگیری پیشنهادی: {suggestion} (کمینه‌ی هزینه‌ی هموارشده در {minimum}، "
+              "تقسیم بر ۱۰)؛ تندترین کاهش در {steepest} بود.",
+    },
+    "lr_find.flat": {
+        "en": "No learning rate can be read from this curve: the smoothed loss fell only "
+              "{drop:.1%} over the whole sweep (at least {need:.0%} is needed). Check the model "
+              "and the data with glassnet doctor first.",
+        "fa": "از این منحنی نمی‌توان نرخ یادگیری خواند: هزینه‌ی هموارشده در کل جاروب فقط "
+              "{drop:.1%} کاهش یافت (دست‌کم {need:.0%} لازم است). اول مدل و داده‌ها را با "
+              "glassnet doctor بررسی کنید.",
+    },
     # ----- the catalogue ----------------------------------------------------------------
     "nonfinite_inputs.message": {
         "en": "The data contains NaN or Inf: {inputs} input values and {targets} targets.",
