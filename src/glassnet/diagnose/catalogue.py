@@ -61,9 +61,9 @@ RANK = {code: rank for rank, code in enumerate(CODES)}
 
 # The tiers of the ranking, from the groups above: 0 wiring and data integrity, 1 the data
 # as a learning problem, 2 hyperparameters and dynamics, 3 symptoms. Within tier 2 the
-# causes a counter-experiment confirmed come first, the one whose fix helped most on top:
-# when a dead network also learns slowly, re-initializing helps far more than a larger
-# learning rate, and the first names the cause.
+# causes a counter-experiment confirmed come first, the one whose fix ended best on top:
+# when a dead network also learns slowly, re-initializing ends far lower than a larger
+# learning rate, and names the cause.
 _TIER_STARTS = {"nonfinite_inputs": 0, "val_leakage": 1, "lr_too_high": 2,
                 "nonfinite_loss": 3}
 TIER = {}
@@ -78,6 +78,8 @@ SEVERITIES = ("error", "warning", "info")
 # The counter-experiments ("confirm before accusing"): what each one changes.
 FIXES = (
     "lr_down",          # learning rate ÷ 10
+    "lr_down_100",      # learning rate ÷ 100 (when ÷ 10 still diverges)
+    "lr_down_1000",     # learning rate ÷ 1000
     "lr_up",            # learning rate × 10
     "standardize",      # inputs standardized with the training mean and std per feature
     "reinit",           # weights re-initialized: He before ReLU-like units, Xavier otherwise

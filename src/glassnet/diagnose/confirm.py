@@ -33,8 +33,11 @@ ACCURACY_MARGIN = 0.05
 # The learning rate × 10 helps when the loss falls at least twice as far as without it.
 PROGRESS_FACTOR = 2.0
 
+# Tried in order until one helps. A learning rate off by more than a decade still diverges
+# at ÷ 10, so lowering it is tried a decade further, up to ÷ 1000, before the cause is
+# called unconfirmed.
 FIXES_FOR = {
-    "lr_too_high": ("lr_down",),
+    "lr_too_high": ("lr_down", "lr_down_100", "lr_down_1000"),
     "lr_too_low": ("lr_up",),
     "inputs_not_normalized": ("standardize",),
     "activations_vanishing": ("reinit",),
@@ -45,6 +48,7 @@ FIXES_FOR = {
     "dead_relu": ("reinit", "lr_down"),
     "over_regularized": ("weight_decay_down",),
 }
+LR_SCALES = {"lr_down": 0.1, "lr_down_100": 0.01, "lr_down_1000": 0.001, "lr_up": 10.0}
 _DOWNGRADE = {"error": "warning", "warning": "info", "info": "info"}
 _RELU_LIKE = (ReLU, LeakyReLU, ELU, GELU)
 # Xavier's gain per activation: 5/3 for tanh (PyTorch's calculate_gain); 4 for sigmoid,
@@ -80,7 +84,7 @@ class CounterExperiments:
         X, y = self.train
         probe_X, probe_y = self.probe
         with saved_state(self.model):
-            lr_scale = {"lr_down": 0.1, "lr_up": 10.0}.get(fix, 1.0)
+            lr_scale = LR_SCALES.get(fix, 1.0)
             decay_scale = 0.1 if fix == "weight_decay_down" else 1.0
             optimizer = clone_optimizer(self.optimizer, lr_scale=lr_scale,
                                         weight_decay_scale=decay_scale)
@@ -113,9 +117,10 @@ class CounterExperiments:
             if "accuracy" in result:
                 candidate["accuracy_before"] = original.get("accuracy", 0.0)
                 candidate["accuracy_after"] = result["accuracy"]
-            if best is None or (helped and not best["helped"]) or \
-                    (helped == best["helped"] and result["after"] < best["after"]):
+            if best is None or result["after"] < best["after"] or helped:
                 best = candidate
+            if helped:
+                break
         if best["helped"]:
             severity = "error" if failing else finding.severity
         else:

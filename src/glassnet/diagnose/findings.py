@@ -121,26 +121,20 @@ class Finding:
                 values[key] = text(messages.TABLE, f"{key}.{values[key]}", self.lang, **values)
         return text(messages.TABLE, f"{self.code}.{part}", self.lang, **values)
 
-    @property
-    def gain(self) -> float:
-        """How much the counter-experiment's fix lowered the loss (relative; 0 when none
-        was run or it did not help; 1 when it turned a non-finite loss finite)."""
-        c = self.confirmation
-        if not c or not c["helped"]:
-            return 0.0
-        before, after = c["before"], c["after"]
-        if not math.isfinite(before):
-            return 1.0
-        loss_gain = (before - after) / abs(before) if before else 0.0
-        accuracy_gain = c.get("accuracy_after", 0.0) - c.get("accuracy_before", 0.0)
-        return max(loss_gain, accuracy_gain)
-
     def sort_key(self) -> tuple:
         """Severity, then the catalogue's tier, then (among hyperparameters and dynamics)
-        the confirmed causes by how much their fix helped, then the catalogue's order."""
+        the confirmed causes first, the one whose fix ended at the lowest loss on top, then
+        the catalogue's order. The fixes of one report ran from the same start on the same
+        batches and were measured on the same probe set, so their outcomes compare."""
         tier = TIER[self.code]
-        gain = self.gain if tier == CONFIRMABLE_TIER else 0.0
-        return (_SEVERITY_RANK[self.severity], tier, -gain, RANK[self.code])
+        outcome = (1, 0.0)
+        c = self.confirmation
+        if tier == CONFIRMABLE_TIER and c and c["helped"]:
+            # The loss, not the accuracy: a fix that leaves the loss at 1e5 (a deep ReLU
+            # net with huge weights and a learning rate ÷ 1000 still classifies) has not
+            # repaired the run the way one that brings it to 2.3 has.
+            outcome = (0, c["after"])
+        return (_SEVERITY_RANK[self.severity], tier, *outcome, RANK[self.code])
 
 
 class Report:

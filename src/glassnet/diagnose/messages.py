@@ -45,6 +45,8 @@ TABLE = {
         "fa": "{loss} (دقت {accuracy:.0%})",
     },
     "fix.lr_down": {"en": "the learning rate ÷ 10", "fa": "نرخ یادگیری ÷ ۱۰"},
+    "fix.lr_down_100": {"en": "the learning rate ÷ 100", "fa": "نرخ یادگیری ÷ ۱۰۰"},
+    "fix.lr_down_1000": {"en": "the learning rate ÷ 1000", "fa": "نرخ یادگیری ÷ ۱۰۰۰"},
     "fix.lr_up": {"en": "the learning rate × 10", "fa": "نرخ یادگیری × ۱۰"},
     "fix.standardize": {
         "en": "standardized inputs (training mean and std)",

@@ -81,7 +81,7 @@ class TelemetryData:
         data = cls()
         for line in Path(path).read_text(encoding="utf-8").splitlines():
             try:
-                record = json.loads(line)
+                record = _from_json_safe(json.loads(line))
             except json.JSONDecodeError:
                 continue
             kind = record.pop("kind", None)
@@ -90,6 +90,8 @@ class TelemetryData:
             elif kind == "step":
                 data.losses.extend(float(v) for v in record.pop("losses", []))
                 data.records.append(record)
+            elif kind == "losses":
+                data.losses.extend(float(v) for v in record["losses"])
             elif kind == "epoch":
                 data.epochs.append(record)
             elif kind == "nonfinite":
@@ -176,6 +178,7 @@ class Telemetry:
         self._printed = set()
         self._last_inputs = None
         self._input_handle = None
+        self._written = 0  # losses already in telemetry.jsonl
 
     def set_run_folder(self, folder) -> None:
         """Called by ``glassnet.train.run``: write into the run folder unless told otherwise."""
@@ -224,6 +227,9 @@ class Telemetry:
     def on_train_end(self, state) -> None:
         self._probe.remove()
         self._input_handle.remove()
+        if self._written < len(self._data.losses):
+            self._write({"kind": "losses", "losses": self._data.losses[self._written:]})
+            self._written = len(self._data.losses)
         if self._file is not None:
             self._file.close()
             self._file = None
@@ -251,8 +257,8 @@ class Telemetry:
             entry = stats.parameter_stats(p.data, grad, self._before.get(name))
             params[name] = {"layer": self._owners.get(name, ""), "matrix": p.data.ndim >= 2,
                             **entry}
-        losses_since = self._data.losses[-self.every:] if self._data.records else \
-            self._data.losses[-1:]
+        losses_since = self._data.losses[self._written:]
+        self._written = len(self._data.losses)
         record = {"step": state.step, "epoch": state.epoch + 1,
                   "loss": float(state.batch_loss), "layers": self._probe.take(),
                   "params": params}
@@ -348,6 +354,17 @@ def preserve_randomness_and_buffers(model):
         for buffer, data in buffers:
             buffer.data[...] = data
     return restore
+
+
+def _from_json_safe(value):
+    """Undo ``_json_safe``: the strings "nan", "inf", "-inf" become floats again."""
+    if isinstance(value, dict):
+        return {k: _from_json_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_from_json_safe(v) for v in value]
+    if value in ("nan", "inf", "-inf"):
+        return float(value)
+    return value
 
 
 def _json_safe(value):

@@ -18,6 +18,9 @@ REGRESSION_GAP = 2.0
 # i.e. the model explains less than half of what can be explained beyond the label prior
 # (a pseudo-R² below 0.5).
 UNDERFIT_REMAINING = 0.5
+# Far worse than the baseline (half again its loss) is not a lack of capacity but a run
+# that is failing: the loss rules say why.
+FAILING_REMAINING = 1.5
 
 
 def series(checkpoints=(), epochs=()) -> list:
@@ -41,7 +44,7 @@ def fit_findings(points, *, baseline=None, weight_decay: float = 0.0) -> list:
         base = baseline["train"]["loss"]
         train_loss = last.get("train_loss")
         if train_loss is not None and math.isfinite(train_loss) and base > 0 and \
-                train_loss >= UNDERFIT_REMAINING * base:
+                UNDERFIT_REMAINING * base <= train_loss <= FAILING_REMAINING * base:
             evidence = {"train_loss": train_loss, "baseline_loss": base,
                         "remaining": train_loss / base, "step": last["step"]}
             if last.get("train_accuracy") is not None:

@@ -14,7 +14,9 @@ from glassnet.diagnose.trace import (
     OUTPUT_RANGES,
     same_per_example,
 )
-from glassnet.nn import Dropout
+from glassnet.nn import Dropout, Sigmoid, Softmax
+
+SQUASHING = (Softmax, Sigmoid)
 
 # Srivastava et al. (2014), "Dropout": p = 0.5 (drop half) for hidden units is the
 # strongest setting they recommend; beyond it the network sees too little of itself.
@@ -79,18 +81,23 @@ def _merge_stacked(findings: list) -> list:
 
 
 def _probabilities_into_logit_loss(trace, loss_kind) -> list:
+    """A loss that applies softmax/sigmoid itself, fed outputs that already went through
+    one: the last layer is a Softmax or Sigmoid, or (a softmax written inside forward) every
+    output row is a probability distribution that varies from example to example."""
     output = trace.output
     if loss_kind not in ("logits", "log_probs", "binary_logits") or output is None:
         return []
-    if output.size < 2 or not np.isfinite(output).all() or output.max() == output.min():
-        return []  # a constant output (e.g. all-zero weights) says nothing about squashing
+    if output.size < 2 or not np.isfinite(output).all():
+        return []
+    last = trace.calls[-1] if trace.calls else None
+    squashing_layer = last is not None and isinstance(last.module, SQUASHING) and \
+        same_per_example(last.output, output)
     sums = output.reshape(len(output), -1).sum(axis=1)
-    softmax_like = bool(output.min() >= 0.0 and output.max() <= 1.0) and \
-        output.ndim == 2 and output.shape[1] > 1 and bool(np.allclose(sums, 1.0, atol=1e-4))
-    # Raw scores of an untrained model straddle 0; sigmoid outputs sit strictly in (0, 1).
-    sigmoid_like = bool(output.min() > 0.0 and output.max() < 1.0)
-    if softmax_like or sigmoid_like:
-        last = trace.calls[-1] if trace.calls else None
+    varies = len(output) > 1 and float(output.std(axis=0).max()) > 0
+    softmax_rows = varies and output.ndim == 2 and output.shape[1] > 1 and \
+        bool(output.min() >= 0.0 and output.max() <= 1.0) and \
+        bool(np.allclose(sums, 1.0, atol=1e-4))
+    if squashing_layer or softmax_rows:
         return [Finding("softmax_before_loss", "error", {
             "last_layer": f"{last.name} ({last.kind})" if last else "?",
             "output_min": float(output.min()), "output_max": float(output.max()),
