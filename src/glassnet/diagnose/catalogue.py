@@ -81,6 +81,8 @@ FIXES = (
     "lr_down_100",      # learning rate ÷ 100 (when ÷ 10 still diverges)
     "lr_down_1000",     # learning rate ÷ 1000
     "lr_up",            # learning rate × 10
+    "lr_up_100",        # learning rate × 100 (when × 10 still barely moves)
+    "lr_up_1000",       # learning rate × 1000
     "standardize",      # inputs standardized with the training mean and std per feature
     "reinit",           # weights re-initialized: He before ReLU-like units, Xavier otherwise
     "weight_decay_down",  # weight decay ÷ 10

@@ -30,15 +30,17 @@ CONFIRM_STEPS = 30  # the issue's "~30 steps from the same start"
 # the label prior can have a lower loss than one still learning, but not a higher accuracy.
 HELP_MARGIN = 0.05
 ACCURACY_MARGIN = 0.05
-# The learning rate × 10 helps when the loss falls at least twice as far as without it.
+# The learning rate × 10 helps when the loss falls at least twice as far as without it, and
+# by at least 0.1% of its start in the 30 steps: twice nothing is still nothing.
 PROGRESS_FACTOR = 2.0
+MIN_PROGRESS = 1e-3
 
 # Tried in order until one helps. A learning rate off by more than a decade still diverges
-# at ÷ 10, so lowering it is tried a decade further, up to ÷ 1000, before the cause is
-# called unconfirmed.
+# at ÷ 10 (or still crawls at × 10), so it is moved a decade further, up to 1000×, before
+# the cause is called unconfirmed.
 FIXES_FOR = {
     "lr_too_high": ("lr_down", "lr_down_100", "lr_down_1000"),
-    "lr_too_low": ("lr_up",),
+    "lr_too_low": ("lr_up", "lr_up_100", "lr_up_1000"),
     "inputs_not_normalized": ("standardize",),
     "activations_vanishing": ("reinit",),
     "activations_saturated": ("reinit",),
@@ -48,7 +50,8 @@ FIXES_FOR = {
     "dead_relu": ("reinit", "lr_down"),
     "over_regularized": ("weight_decay_down",),
 }
-LR_SCALES = {"lr_down": 0.1, "lr_down_100": 0.01, "lr_down_1000": 0.001, "lr_up": 10.0}
+LR_SCALES = {"lr_down": 0.1, "lr_down_100": 0.01, "lr_down_1000": 0.001, "lr_up": 10.0,
+             "lr_up_100": 100.0, "lr_up_1000": 1000.0}
 _DOWNGRADE = {"error": "warning", "warning": "info", "info": "info"}
 _RELU_LIKE = (ReLU, LeakyReLU, ELU, GELU)
 # Xavier's gain per activation: 5/3 for tanh (PyTorch's calculate_gain); 4 for sigmoid,
@@ -135,10 +138,11 @@ def helps(code: str, original: dict, fixed: dict) -> bool:
         return False
     if not math.isfinite(before):
         return True
-    if code == "lr_too_low":
+    if code == "lr_too_low":  # the same start: compare how far each run got from it
         progress = original["before"] - before
         fixed_progress = fixed["before"] - after
-        return fixed_progress > 0 and fixed_progress >= PROGRESS_FACTOR * max(progress, 0.0)
+        return fixed_progress >= PROGRESS_FACTOR * max(progress, 0.0) and \
+            fixed_progress >= MIN_PROGRESS * abs(fixed["before"])
     if "accuracy" in fixed and fixed["accuracy"] >= original.get("accuracy", 0.0) + \
             ACCURACY_MARGIN:
         return True

@@ -48,6 +48,8 @@ TABLE = {
     "fix.lr_down_100": {"en": "the learning rate ÷ 100", "fa": "نرخ یادگیری ÷ ۱۰۰"},
     "fix.lr_down_1000": {"en": "the learning rate ÷ 1000", "fa": "نرخ یادگیری ÷ ۱۰۰۰"},
     "fix.lr_up": {"en": "the learning rate × 10", "fa": "نرخ یادگیری × ۱۰"},
+    "fix.lr_up_100": {"en": "the learning rate × 100", "fa": "نرخ یادگیری × ۱۰۰"},
+    "fix.lr_up_1000": {"en": "the learning rate × 1000", "fa": "نرخ یادگیری × ۱۰۰۰"},
     "fix.standardize": {
         "en": "standardized inputs (training mean and std)",
         "fa": "ورودی‌های استانداردشده (با میانگین و انحراف معیار داده‌های آموزش)",

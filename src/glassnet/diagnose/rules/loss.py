@@ -121,8 +121,10 @@ def loss_findings(summary: dict, *, records=(), nonfinite=None, final: bool = Tr
             findings.append(Finding("lr_too_high", "warning", {"reason": "oscillating",
                                                                **evidence}))
     ratio = largest_update_ratio(records) if records else math.nan
+    # An update ratio of exactly 0 is no update at all (no gradient reaches the weights:
+    # dead or disconnected units), which no learning rate can fix.
     if summary["drop"] < FLAT_DROP and not (diverged or rising) and \
-            (not math.isfinite(ratio) or ratio < LOW_UPDATE_RATIO):
+            (not math.isfinite(ratio) or 0 < ratio < LOW_UPDATE_RATIO):
         findings.append(Finding("lr_too_low", "warning", {
             "start": summary["start"], "end": summary["end"], "drop": summary["drop"],
             "update_ratio": ratio}))
