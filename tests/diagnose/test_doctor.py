@@ -102,3 +102,22 @@ def test_bad_arguments_are_clear_errors():
         doctor(mlp(2, 3), CE, X)
     with pytest.raises(ConfigError, match="glassnet.optim"):
         doctor(mlp(2, 3), CE, (X, y), optimizer=object())
+
+
+def test_a_counter_experiment_that_makes_things_worse_downgrades_the_accusation():
+    from glassnet.diagnose import Finding
+    from glassnet.diagnose.confirm import CounterExperiments, helps
+    from glassnet.diagnose.trace import trace
+
+    X, y = data()
+    model = mlp(2, 32, 3)
+    experiments = CounterExperiments(model, CE, optim.Adam(model.parameters(), lr=1e-2),
+                                     (X, y), (X, y), trace(model, X[:8]), batch_size=32)
+    # A healthy learning rate: ÷ 10 (and ÷ 100, ÷ 1000) only slows it down.
+    accused = Finding("lr_too_high", "warning", {"reason": "oscillating", "backtrack": 0.7,
+                                                  "amplitude": 0.2, "points": 10})
+    judged = experiments.confirm(accused, failing=False)
+    assert judged.severity == "info" and not judged.confirmation["helped"]
+    assert judged.confirmation["after"] > judged.confirmation["before"]
+    assert helps("dead_relu", {"before": 1.1, "after": 1.0}, {"before": 1.1, "after": 0.5})
+    assert not helps("dead_relu", {"before": 1.1, "after": 1.0}, {"before": 1.1, "after": 0.98})
