@@ -51,6 +51,8 @@ COMMAND_MODULES = (
     "glassnet.cli.serve",
     "glassnet.cli.compare",
     "glassnet.cli.report",
+    "glassnet.cli.doctor",
+    "glassnet.cli.lr_find",
 )
 
 EXIT_FAILURE = 1

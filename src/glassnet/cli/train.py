@@ -32,6 +32,9 @@ def add_parser(subparsers) -> None:
     add_train_options(parser)
     parser.add_argument("--resume",
                         help="checkpoint to continue from, or 'auto' (the run's last)")
+    parser.add_argument("--diagnose", action="store_true",
+                        help="record per-layer telemetry (telemetry.jsonl), print findings "
+                             "as they appear and save them (findings.json)")
     parser.set_defaults(run=run_command)
 
 
@@ -39,7 +42,12 @@ def run_command(args) -> int:
     from glassnet.train.run import run
 
     config = train_config(args, base=_recorded_options(args))
-    result = run(config, resume=args.resume)
+    callbacks = []
+    if args.diagnose:
+        from glassnet.diagnose import Telemetry
+
+        callbacks.append(Telemetry(every=10, stream=sys.stdout))
+    result = run(config, resume=args.resume, callbacks=callbacks)
     if result.signal is not None:
         print(f"glassnet train: {result.stop_reason}", file=sys.stderr)
         return 128 + result.signal  # the shell's convention: 130 for SIGINT, 143 for SIGTERM

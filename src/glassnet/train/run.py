@@ -135,6 +135,9 @@ def _train(config, data, model, folder, loader_rng, augmentation, resume, stream
         run_callbacks.append(ReduceLROnPlateau(optimizer.param_groups[0].lr, "val_loss"))
     if config.early_stopping is not None:
         run_callbacks.append(EarlyStopping("val_loss", patience=config.early_stopping))
+    for callback in callbacks:  # callbacks that write files (telemetry) get the run folder
+        if hasattr(callback, "set_run_folder"):
+            callback.set_run_folder(folder)
     trainer = Trainer(model, CrossEntropyLoss(), optimizer,
                       callbacks=[*run_callbacks, *callbacks], generator=loader_rng,
                       augment=augmentation)
