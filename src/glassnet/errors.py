@@ -48,3 +48,7 @@ class NotFittedError(GlassnetError, RuntimeError):
 
 class CheckpointError(GlassnetError, ValueError):
     """A checkpoint file is truncated, corrupt, unsafe or not a glassnet checkpoint."""
+
+
+class DistributedError(GlassnetError, RuntimeError):
+    """The processes of a distributed run lost each other (a rank died, hangs or diverged)."""

@@ -8,6 +8,7 @@ underscores: batch_size = 64), which overrides the defaults.
 import argparse
 import sys
 
+from glassnet.cli.distributed_options import add_distributed_options, distributed_role
 from glassnet.cli.train_options import add_train_options, train_config
 
 
@@ -20,6 +21,7 @@ def add_parser(subparsers) -> None:
     add_train_options(parser)
     parser.add_argument("--resume",
                         help="checkpoint to continue from, or 'auto' (the run's last)")
+    add_distributed_options(parser)
     parser.set_defaults(run=run_command)
 
 
@@ -29,14 +31,18 @@ def run_command(args) -> int:
 
     try:
         config = train_config(args)
+        role = distributed_role(args)  # None unless --distributed
     except ConfigError as error:
         print(f"glassnet train: {error}", file=sys.stderr)
         return 2
     try:
-        result = run(config, resume=args.resume)
+        result = run_distributed(config, args.resume, role) if role is not None else run(
+            config, resume=args.resume)
     except DatasetError as error:
         print(f"glassnet train: {error}", file=sys.stderr)
         return 1
+    if role is not None and not role.writes_files:  # rank 0 reports for every process
+        return 128 + result.signal if result.signal is not None else int(result.failed)
     if result.signal is not None:
         print(f"glassnet train: {result.stop_reason}", file=sys.stderr)
         return 128 + result.signal  # the shell's convention: 130 for SIGINT, 143 for SIGTERM
@@ -46,3 +52,13 @@ def run_command(args) -> int:
         return 1
     print(f"test accuracy: {result.test_metrics['accuracy']:.4f} (run folder: {result.folder})")
     return 0
+
+
+def run_distributed(config, resume, role):
+    """This process's part of a run over several processes; an error in any of them ends
+    them all (glassnet.distributed.launch.fail_together)."""
+    from glassnet.distributed.launch import fail_together
+    from glassnet.train.run import run
+
+    with fail_together(role.comm):
+        return run(config, resume=resume, role=role)

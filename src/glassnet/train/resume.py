@@ -53,9 +53,20 @@ def restore_training(path, state) -> None:
             model or optimizer (the message lists what differs).
     """
     tensors, metadata = load_checkpoint(path)
+    restore_training_state(tensors, metadata, state, source=path)
+
+
+def restore_training_state(tensors: dict, metadata: dict, state, *, source="the state") -> None:
+    """Load a training state given as ``training_checkpoint``'s (tensors, metadata) into
+    the trainer of ``state`` and into ``state`` (e.g. one received from another process).
+
+    Raises:
+        CheckpointError: not a training state, or it does not fit the model or optimizer
+            (``source`` names it in the message).
+    """
     if metadata.get("kind") != KIND:
         raise CheckpointError(
-            f"resume: {path} is a {metadata.get('kind', 'unknown')!r} file, not a training "
+            f"resume: {source} is a {metadata.get('kind', 'unknown')!r} file, not a training "
             "checkpoint. Resume from a run's last.safetensors."
         )
     trainer = state.trainer
@@ -64,7 +75,7 @@ def restore_training(path, state) -> None:
         trainer.optimizer.load_state_dict(join_arrays(metadata["optimizer"], tensors))
     except ValueError as error:
         raise CheckpointError(
-            f"resume: {path} does not fit this model/optimizer: {error}"
+            f"resume: {source} does not fit this model/optimizer: {error}"
         ) from None
     trainer.loader.load_state_dict(metadata["loader"])
     _restore_generators(trainer.model, metadata["generators"])

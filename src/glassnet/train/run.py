@@ -54,7 +54,7 @@ class Splits:
     num_classes: int
 
 
-def run(config: TrainConfig, *, resume=None, stream=None, callbacks=()) -> RunResult:
+def run(config: TrainConfig, *, resume=None, stream=None, callbacks=(), role=None) -> RunResult:
     """Train ``config.model`` on ``config.dataset`` and evaluate it on the test set.
 
     Args:
@@ -63,13 +63,20 @@ def run(config: TrainConfig, *, resume=None, stream=None, callbacks=()) -> RunRe
         stream: where progress goes (default: standard output).
         callbacks: more Trainer callbacks (e.g. diagnostics, pruning reports), called after
             the run's own.
+        role: this process's part in a run shared by several processes
+            (``glassnet.distributed``), or None for a run of its own. Only a role whose
+            ``writes_files`` is true writes the run folder, progress and test metrics; the
+            role's ``fit(trainer, train, val, ...)`` trains in place of ``trainer.fit`` and
+            stops on signals itself (every process at the same step).
     """
+    writes_files = role is None or role.writes_files
     folder = Path(config.out) / config.name if config.name else _new_run_folder(config.out)
     if resume == "auto":  # continue the run in this folder if it has a checkpoint yet
         resume = folder / "last.safetensors" if (folder / "last.safetensors").exists() else None
-    folder.mkdir(parents=True, exist_ok=True)
-    atomic_write(folder / "config.json", json.dumps(config.to_json(), indent=2) + "\n")
-    atomic_write(folder / "environment.json", json.dumps(environment(), indent=2) + "\n")
+    if writes_files:
+        folder.mkdir(parents=True, exist_ok=True)
+        atomic_write(folder / "config.json", json.dumps(config.to_json(), indent=2) + "\n")
+        atomic_write(folder / "environment.json", json.dumps(environment(), indent=2) + "\n")
     manual_seed(config.seed)
     # Independent streams for the split, the model (init and dropout) and the batch order,
     # so that resuming one (e.g. the loader mid-epoch) cannot shift another.
@@ -85,9 +92,10 @@ def run(config: TrainConfig, *, resume=None, stream=None, callbacks=()) -> RunRe
         History(folder),
         Checkpoint(folder, metadata={"config": config.to_json(),
                                      "preprocessing": data.preprocessing}),
-        DivergenceGuard(),
-        StopOnSignal(),
-    ]
+    ] if writes_files else []
+    run_callbacks.append(DivergenceGuard())
+    if role is None:  # a role stops on signals itself, every process at the same step
+        run_callbacks.append(StopOnSignal())
     if config.clip_norm is not None:
         run_callbacks.append(GradientClipping(max_norm=config.clip_norm))
     if isinstance(optimizer.param_groups[0].lr, optim.schedule.ReduceOnPlateau):
@@ -97,9 +105,13 @@ def run(config: TrainConfig, *, resume=None, stream=None, callbacks=()) -> RunRe
     trainer = Trainer(model, CrossEntropyLoss(), optimizer,
                       callbacks=[*run_callbacks, *callbacks],
                       generator=loader_rng)
-    state = trainer.fit(data.train, data.val, epochs=config.epochs,
-                        batch_size=config.batch_size, resume=resume)
-    if state.failed or state.signal is not None:
+    if role is None:
+        state = trainer.fit(data.train, data.val, epochs=config.epochs,
+                            batch_size=config.batch_size, resume=resume)
+    else:
+        state = role.fit(trainer, data.train, data.val, epochs=config.epochs,
+                         batch_size=config.batch_size, resume=resume, folder=folder)
+    if state.failed or state.signal is not None or not writes_files:
         return RunResult(folder, {}, state.history, state.stop_reason, state.failed,
                          state.signal)
     test_metrics = trainer.evaluate(data.test)
