@@ -126,8 +126,9 @@ class ParameterServer:
             self._notify("on_train_begin", state)
             while state.epoch < epochs and not state.should_stop:
                 self._run_epoch(state, val)
+            self._collect_outstanding()
+            self._notify("on_train_end", state)  # checkpoints before any worker may exit
             self._stop_workers(state)
-            self._notify("on_train_end", state)
         finally:
             self.latch.restore()
             trainer.callbacks.remove(self)
@@ -226,11 +227,13 @@ class ParameterServer:
                              "worker": worker, "staleness": staleness, "applied": applied,
                              "loss": loss})
 
-    def _stop_workers(self, state) -> None:
-        """Collect the gradients still on their way (not applied), then stop every worker."""
+    def _collect_outstanding(self) -> None:
+        """Receive the gradients still on their way, unapplied: their batches stay to do."""
         while self.outstanding:
             worker = self.comm.receive(self.result.buffer)
             self.pending.append(self.outstanding.pop(worker)[0])
+
+    def _stop_workers(self, state) -> None:
         header = self.task["header"]
         header[:] = (STOP, 0, state.step, state.signal or 0, int(state.failed))
         for worker in self.workers:

@@ -85,25 +85,25 @@ class MPICommunicator:
         check_buffer(array, "MPICommunicator.allreduce")
         request = self.comm.Iallreduce(self.MPI.IN_PLACE, array,
                                        self._ops[check_reduce_op(op, "allreduce")])
-        self._wait(request, f"an all-reduce of {array.size} values")
+        self._wait(request, f"all-reduce of {array.size} values")
         return array
 
     def broadcast(self, array: np.ndarray, root: int = 0) -> np.ndarray:
         """Overwrite ``array`` on every process with ``root``'s."""
         check_buffer(array, "MPICommunicator.broadcast")
         root = check_root(root, self.world_size, "MPICommunicator.broadcast")
-        self._wait(self.comm.Ibcast(array, root=root), f"a broadcast from rank {root}")
+        self._wait(self.comm.Ibcast(array, root=root), f"broadcast from rank {root}")
         return array
 
     def barrier(self) -> None:
         """Wait until every process has called ``barrier``."""
-        self._wait(self.comm.Ibarrier(), "a barrier")
+        self._wait(self.comm.Ibarrier(), "barrier")
 
     def send(self, array: np.ndarray, dest: int) -> None:
         """Send ``array`` to process ``dest`` (returns once the buffer may be reused)."""
         check_buffer(array, "MPICommunicator.send")
         dest = check_root(dest, self.world_size, "MPICommunicator.send")
-        self._wait(self.comm.Isend(array, dest=dest), f"a send to rank {dest}")
+        self._wait(self.comm.Isend(array, dest=dest), f"send to rank {dest}")
 
     def receive(self, array: np.ndarray, source: int | None = None) -> int:
         """Receive into ``array`` from ``source`` (None: whichever process sends first).
@@ -116,7 +116,7 @@ class MPICommunicator:
         source = self.MPI.ANY_SOURCE if any_source else check_root(
             source, self.world_size, "MPICommunicator.receive")
         status = self.MPI.Status()
-        what = "a message from any rank" if any_source else f"a message from rank {source}"
+        what = "receive from any rank" if any_source else f"receive from rank {source}"
         self._wait(self.comm.Irecv(array, source=source), what, status)
         return status.Get_source()
 
@@ -130,11 +130,10 @@ class MPICommunicator:
             waited = time.monotonic() - started
             if waited > self.timeout:
                 raise DistributedError(
-                    f"rank {self.rank} of {self.world_size}: no answer from the other "
-                    f"processes for {self.timeout:g} s in {what}: a process has died or "
-                    "hangs. The job is stopped; rerun with --resume auto to continue from "
-                    "the last checkpoint (raise --distributed-timeout if a step really takes "
-                    "that long)."
+                    f"{what}: no answer from the other processes for {self.timeout:g} s: a "
+                    "process has died or hangs. The job is stopped; rerun with --resume auto "
+                    "to continue from the last checkpoint (raise --distributed-timeout if a "
+                    "step really takes that long)."
                 )
             # Yield at first (the partners are usually microseconds away), then sleep, so a
             # long wait does not take a core from processes sharing the machine.

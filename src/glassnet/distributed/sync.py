@@ -97,10 +97,14 @@ class DataParallel:
             self.log = StepLog(folder, {"mode": "sync", "world_size": self.comm.world_size})
         trainer.callbacks.insert(0, self)
         try:
-            return trainer.fit(train, val if leader else None, epochs=epochs,
-                               batch_size=batch_size, resume=resume if leader else None)
+            state = trainer.fit(train, val if leader else None, epochs=epochs,
+                                batch_size=batch_size, resume=resume if leader else None)
         finally:
             trainer.callbacks.remove(self)
+        # Nobody leaves before rank 0 has saved: mpiexec ends the whole job as soon as one
+        # process exits with an error code (143 after SIGTERM), checkpoint written or not.
+        self.comm.barrier()
+        return state
 
     # ----- Trainer hooks ----------------------------------------------------------------
 
