@@ -144,7 +144,7 @@ def geometric_staleness(mean: float):
 def simulate_sync_sgd(model, loss_fn, optimizer, train, *, workers: int, batch_size: int,
                       steps: int, compute_time=None, allreduce_time: float = 0.0,
                       evaluate=None, eval_every: int = 10, generator=None,
-                      time_generator=None) -> SimulationResult:
+                      time_generator=None, on_step=None) -> SimulationResult:
     """Synchronous data-parallel SGD with ``workers`` workers, simulated (see module doc).
 
     Args:
@@ -157,6 +157,7 @@ def simulate_sync_sgd(model, loss_fn, optimizer, train, *, workers: int, batch_s
         allreduce_time: seconds every step spends in the all-reduce.
         evaluate: (X, y) on which to measure loss and accuracy every ``eval_every`` steps.
         generator: the data order; time_generator: the compute-time draws.
+        on_step: called as ``on_step(step, model)`` after every applied update.
     """
     _check_common(workers, batch_size, steps, eval_every)
     if batch_size < workers:
@@ -190,6 +191,8 @@ def simulate_sync_sgd(model, loss_fn, optimizer, train, *, workers: int, batch_s
         optimizer.step()
         clock = clock + max(times) + allreduce_time if compute_time is not None else math.nan
         result.updates.append(Update(step, clock, -1, 0, loss_total))
+        if on_step is not None:
+            on_step(step, model)
         _maybe_evaluate(result, model, loss_fn, evaluate, step, clock, eval_every,
                         force=step == steps)
     return result
@@ -201,7 +204,7 @@ def simulate_sync_sgd(model, loss_fn, optimizer, train, *, workers: int, batch_s
 def simulate_async_sgd(model, loss_fn, optimizer, train, *, workers: int, batch_size: int,
                        steps: int, compute_time=None, staleness=None,
                        max_staleness: int | None = None, evaluate=None, eval_every: int = 10,
-                       generator=None, time_generator=None) -> SimulationResult:
+                       generator=None, time_generator=None, on_step=None) -> SimulationResult:
     """Asynchronous SGD with a parameter server and ``workers`` workers, simulated.
 
     Give exactly one of ``compute_time`` (event-driven: staleness follows from the drawn
@@ -219,7 +222,7 @@ def simulate_async_sgd(model, loss_fn, optimizer, train, *, workers: int, batch_
             "from the times) or staleness (a distribution of staleness, no clock)."
         )
     time_rng = _time_generator(time_generator)
-    replica = _Replica(model)
+    replica = _Replica(model, on_step)
     batches = _Batches(len(train[0]), batch_size, generator)
     result = SimulationResult()
     _maybe_evaluate(result, model, loss_fn, evaluate, 0, 0.0, eval_every, force=True)
@@ -300,8 +303,10 @@ def _run_fixed_staleness(replica, loss_fn, optimizer, train, batches, staleness,
 class _Replica:
     """The server's model, and gradients computed at an older state of it."""
 
-    def __init__(self, model):
+    def __init__(self, model, on_step=None):
         self.model = model
+        self.on_step = on_step
+        self.steps = 0
         self.params = trainable_parameters(model)
         self.buffers = float_buffers(model)
         self.delta = [np.zeros_like(b) for b in self.buffers]
@@ -329,6 +334,9 @@ class _Replica:
         optimizer.zero_grad()
         for buffer, delta in zip(self.buffers, self.delta):
             buffer += delta
+        self.steps += 1
+        if self.on_step is not None:
+            self.on_step(self.steps, self.model)
 
     def _load(self, snapshot: list) -> None:
         for array, saved in zip([p.data for p in self.params] + self.buffers, snapshot):

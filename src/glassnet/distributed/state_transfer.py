@@ -22,7 +22,8 @@ def broadcast_training_state(comm, state, root: int = 0) -> None:
         return
     if comm.rank == root:
         tensors, metadata = training_checkpoint(state)
-        tensors = {name: np.ascontiguousarray(array) for name, array in tensors.items()}
+        # np.require keeps a 0-d array 0-d (np.ascontiguousarray would make it (1,)).
+        tensors = {name: np.require(array, requirements="C") for name, array in tensors.items()}
         manifest = {name: [array.dtype.str, list(array.shape)]
                     for name, array in tensors.items()}
         broadcast_text(comm, json.dumps({"metadata": metadata, "manifest": manifest}), root)
