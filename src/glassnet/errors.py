@@ -73,3 +73,7 @@ class UncoveredInputWarning(UserWarning):
     warns once per input size, with the arithmetic and a fix; filter it with
     ``warnings.filterwarnings("ignore", category=UncoveredInputWarning)``.
     """
+
+
+class DistributedError(GlassnetError, RuntimeError):
+    """The processes of a distributed run lost each other (a rank died, hangs or diverged)."""
