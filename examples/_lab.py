@@ -136,7 +136,7 @@ def _shrink(images: np.ndarray, size: int) -> np.ndarray:
             raise ValueError(f"size must divide 28 (28, 14, 7, 4, 2), but got {size}.")
         k = 28 // size
         images = images.reshape(len(images), size, k, size, k).mean(axis=(2, 4))
-    return images.reshape(len(images), -1)
+    return images.reshape(len(images), size * size)
 
 
 def _cell(value) -> str:
