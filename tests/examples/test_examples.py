@@ -4,7 +4,9 @@ holds: a claim that does not hold makes the script exit with status 1 and fails 
 
 The selected examples run two at a time (the CI machine has 2 cores), each with one BLAS
 thread, in a thread pool started by the first test that asks; each test then waits for its
-own example. An example that needs Fashion-MNIST exits with status 77 when it is not
+own example. They share a bytecode cache in a temporary folder, as a user's Python would
+cache it: with PYTHONDONTWRITEBYTECODE (set in some CI images) every run would otherwise
+compile matplotlib from source again, which costs more than most examples. An example that needs Fashion-MNIST exits with status 77 when it is not
 installed: skipped here, a failure in CI (GLASSNET_CI_STRICT=1).
 """
 
@@ -24,9 +26,11 @@ QUICK_TIMEOUT_S = 120  # a hard stop; a quick run takes a few seconds
 WORKERS = 2
 
 
-def _run(path: Path, out: Path) -> dict:
+def _run(path: Path, out: Path, bytecode: Path) -> dict:
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
-           "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
+           "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0",
+           "PYTHONPYCACHEPREFIX": str(bytecode)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     started = time.perf_counter()
     try:
         done = subprocess.run([sys.executable, str(path), "--quick", "--out", str(out)],
@@ -45,7 +49,8 @@ def example_runs(request, tmp_path_factory):
     selected = [item.callspec.params["example"] for item in request.session.items
                 if getattr(item, "callspec", None) and "example" in item.callspec.params]
     pool = ThreadPoolExecutor(max_workers=WORKERS)
-    futures = {path.name: pool.submit(_run, path, tmp_path_factory.mktemp(path.stem))
+    bytecode = tmp_path_factory.mktemp("bytecode")
+    futures = {path.name: pool.submit(_run, path, tmp_path_factory.mktemp(path.stem), bytecode)
                for path in EXAMPLES if path.name in selected}
     yield futures
     pool.shutdown(wait=True, cancel_futures=True)
