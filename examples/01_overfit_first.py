@@ -26,21 +26,21 @@ from glassnet.train.trainer import Trainer
 lab = Lab("1. Overfit first or underfit first when building a network?")
 (X, y), (X_val, y_val), _ = lab.fashion_mnist(lab.choose(1000, 600), 0,
                                               n_val=lab.choose(1000, 500))
-tiny_X, tiny_y = X[:20], y[:20]
+tiny_x, tiny_y = X[:20], y[:20]
 steps = lab.choose(150, 100)
 
 
 def fit_tiny(model, optimizer):
     losses = []
     for _ in range(steps):
-        loss = cross_entropy(model(gn.tensor(tiny_X)), tiny_y)
+        loss = cross_entropy(model(gn.tensor(tiny_x)), tiny_y)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
         losses.append(loss.item())
     model.eval()
     with gn.no_grad():
-        accuracy = float((model(gn.tensor(tiny_X)).data.argmax(axis=1) == tiny_y).mean())
+        accuracy = float((model(gn.tensor(tiny_x)).data.argmax(axis=1) == tiny_y).mean())
     return np.array(losses), accuracy
 
 
@@ -54,7 +54,7 @@ def network(dropout=0.0):
 
 model = network()
 with gn.no_grad():
-    initial = cross_entropy(model(gn.tensor(tiny_X)), tiny_y).item()
+    initial = cross_entropy(model(gn.tensor(tiny_x)), tiny_y).item()
 lab.claim("the untrained network's loss starts at ln 10 (a sane output layer)",
           abs(initial - np.log(10)) < 0.15, f"{initial:.3f} vs ln 10 = {np.log(10):.3f}")
 overfit, overfit_accuracy = fit_tiny(model, optim.Adam(model.parameters(), lr=1e-3))
@@ -129,7 +129,8 @@ lab.save(figure, "01_overfit_first.png")
 lab.answer(f"Overfit first: the network memorized 20 examples ({overfit_accuracy:.0%}, loss "
            f"{overfit[-1]:.3f}), which proves the pipeline and capacity — a wiring bug left the "
            f"loss at {buggy[-1]:.2f}, and heavy regularization failed the same test (loss "
-           f"{underfit[-1]:.2f}), which is why starting underfit hides problems. Then regularize: dropout cut the final "
+           f"{underfit[-1]:.2f}), which is why starting underfit hides problems. Then "
+           f"regularize: dropout cut the final "
            f"validation loss from {plain_history[-1]['val_loss']:.2f} to "
            f"{drop_history[-1]['val_loss']:.2f}.")
 lab.finish()

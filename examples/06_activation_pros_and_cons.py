@@ -1,7 +1,7 @@
 # %% [markdown]
 # # 6. Pros and cons of each activation function — measured
 #
-# The usual table, each row measured here instead of asserted:
+# The usual list, each point measured here instead of asserted:
 #
 # - **sigmoid**: + output in (0, 1), a probability. − Saturates (slope ≤ 1/4, ≈ 0 for
 #   large |x|); outputs all positive (not zero-centred); deep stacks lose the gradient;

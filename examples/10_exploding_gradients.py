@@ -108,7 +108,7 @@ for name, (losses, norms, per_layer) in runs.items():
     axes[1].semilogy(np.where(np.isfinite(norms), norms, np.nan), label=name)
     axes[2].semilogy(np.where(np.isfinite(losses), losses, np.nan), label=name)
 axes[1].axhline(1.0, color="0.5", linestyle=":", label="clipping threshold")
-for index, (name, (losses, _, _)) in enumerate(runs.items()):
+for index, (losses, _, _) in enumerate(runs.values()):
     if not np.isfinite(losses[-1]):
         axes[2].axvline(len(losses) - 1, color=f"C{index}", linestyle="--",
                         label=f"NaN/Inf at step {len(losses) - 1}")

@@ -126,7 +126,8 @@ lab.save(figure, "11_rnn_gradients.png")
 lab.answer(f"The same W_hh multiplies the gradient at every step, so it scales like ρ^T: "
            f"measured per-step factors {', '.join(f'{f:.2f}' for f in factors)} for ρ = "
            f"{', '.join(map(str, radii))}; over {STEPS} steps ρ=0.5 gave "
-           f"×{curves[0.5][0] / curves[0.5][-1]:.0e} and ρ=1.5 ×{curves[1.5][0] / curves[1.5][-1]:.0e}"
+           f"×{curves[0.5][0] / curves[0.5][-1]:.0e} and ρ=1.5 "
+           f"×{curves[1.5][0] / curves[1.5][-1]:.0e}"
            f"; a repeated matrix aligns the gradient with its largest direction "
            f"({rate_repeated:.2f}×/step vs {rate_layers:.2f}× with a new matrix per layer).")
 lab.finish()

@@ -1,5 +1,5 @@
 # %% [markdown]
-# # 12. Weight normalization decouples the norm of a weight vector from its direction. How does it help?
+# # 12. Weight normalization: decoupling the norm from the direction — how does it help?
 #
 # Weight normalization writes each unit's weight vector as w = g · v/‖v‖: the length g and
 # the direction v/‖v‖ become separate parameters (`nn.weight_norm(layer)`). Its gradients

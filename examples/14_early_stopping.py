@@ -20,7 +20,6 @@
 import numpy as np
 from _lab import Lab
 
-import glassnet as gn
 from glassnet import models, nn, optim
 from glassnet.plot.figure import new_figure
 from glassnet.train.callbacks import EarlyStopping

@@ -108,7 +108,7 @@ for name in ("GD (lr 1)", "Newton", "L-BFGS"):
     path = [w.data.copy()]
     if name == "Newton":
         optimizer = optim.Newton([w])
-        for k in range(1, 50):
+        for k in range(1, 50):  # noqa: B007 - k is read after the loop
             optimizer.step(closure_for(w, []))
             path.append(w.data.copy())
             if gradient_norm(w.data) < 1e-10:
@@ -119,7 +119,7 @@ for name in ("GD (lr 1)", "Newton", "L-BFGS"):
         k = optimizer.result.nit
     else:
         optimizer = optim.SGD([w], lr=1.0)
-        for k in range(1, 20001):
+        for k in range(1, 20001):  # noqa: B007 - k is read after the loop
             optimizer.zero_grad()
             logistic(w).backward()
             optimizer.step()

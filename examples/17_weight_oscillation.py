@@ -1,5 +1,5 @@
 # %% [markdown]
-# # 17. Your model's weights fluctuate a lot during training. How does that affect performance, and what can you do?
+# # 17. Weights that fluctuate a lot in training: the effect, and what to do
 #
 # Weights that jump back and forth (a large learning rate meeting noisy mini-batch
 # gradients, or a steep valley crossed from wall to wall) mean the model you evaluate

@@ -1,5 +1,5 @@
 # %% [markdown]
-# # 18. Plot the training loss against the epoch for a learning rate that is too high, too low, and acceptable
+# # 18. Loss vs epoch for a learning rate too high, too low and acceptable
 #
 # The lecture's picture, measured: with plain SGD on the same MLP and data,
 #

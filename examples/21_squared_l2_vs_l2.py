@@ -1,5 +1,5 @@
 # %% [markdown]
-# # 21. Why is the squared L2 norm sometimes preferred to the L2 norm for regularizing neural networks?
+# # 21. Why prefer the squared L2 norm to the L2 norm as a regularizer?
 #
 # Compare R₂(w) = ½λ‖w‖² with R₁(w) = λ‖w‖:
 #
@@ -101,7 +101,8 @@ for _ in range(lab.choose(400, 150)):  # proximal gradient: the exact way to han
 ridge_strong = np.linalg.solve(hessian + strong * np.eye(d), X.T @ y / n)
 lab.claim("beyond λ* = ‖Xᵀy‖/n the λ‖w‖ minimum is exactly w = 0; plain gradient descent "
           "never gets there, it chatters at a distance ≈ ηλ",
-          np.linalg.norm(w_prox) == 0 and 0.2 * eta * strong < np.mean(norms[-50:]) < 2 * eta * strong,
+          np.linalg.norm(w_prox) == 0
+          and 0.2 * eta * strong < np.mean(norms[-50:]) < 2 * eta * strong,
           f"λ = {strong:.2f} (λ* = {threshold:.2f}): proximal ‖w‖ = "
           f"{np.linalg.norm(w_prox):.1f}; gradient descent ‖w‖ ≈ {np.mean(norms[-50:]):.3f} "
           f"(ηλ = {eta * strong:.3f})")

@@ -1,5 +1,5 @@
 # %% [markdown]
-# # 22. Weight decay: multiplying the weights by a factor slightly below 1 after each update. What is it for?
+# # 22. Weight decay: multiplying the weights by a factor just below 1 — what for?
 #
 # Shrinking every weight a little at every step pulls the weights towards 0 unless the data
 # keeps pushing them out: it prefers small weights, i.e. smoother functions that overfit
@@ -19,7 +19,7 @@ import numpy as np
 from _lab import Lab
 
 import glassnet as gn
-from glassnet import models, nn, optim
+from glassnet import models, optim
 from glassnet.nn.loss import cross_entropy
 from glassnet.plot.figure import new_figure
 

@@ -1,5 +1,5 @@
 # %% [markdown]
-# # 23. It's common practice to decay the learning rate during training. What is the motivation? What might be the exceptions?
+# # 23. Decaying the learning rate: the motivation, and the exceptions
 #
 # **Motivation.** Early on a large rate makes fast progress; near a minimum the same rate
 # keeps bouncing around it, because every mini-batch gradient is noisy: with a constant

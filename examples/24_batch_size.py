@@ -1,5 +1,5 @@
 # %% [markdown]
-# # 24. Batch size: what happens at 1, what happens with the full training set, and how should the learning rate follow the batch size?
+# # 24. Batch size 1, the full batch, and scaling the learning rate with the batch
 #
 # - **Batch size 1**: the gradient of one example is a very noisy estimate (its variance is
 #   the per-example variance σ²); training is a random walk with a drift, needs a small rate,

@@ -1,5 +1,5 @@
 # %% [markdown]
-# # 32. What are some sources of randomness in a neural network, and why is randomness sometimes desirable?
+# # 32. Sources of randomness in a neural network, and why randomness helps
 #
 # **Sources**: the initial weights; the order of the training examples (shuffling) and so
 # the make-up of every mini-batch; dropout masks; random data augmentation; the random
@@ -19,13 +19,12 @@
 import numpy as np
 from _lab import Lab
 
-import glassnet as gn
 from glassnet import models, nn, optim
 from glassnet.plot.figure import new_figure
 from glassnet.train.trainer import Trainer
 
 lab = Lab("32. Sources of randomness, and why randomness helps.")
-(pool_X, pool_y), _, (X_test, y_test) = lab.fashion_mnist(lab.choose(2500, 1200),
+(pool_x, pool_y), _, (X_test, y_test) = lab.fashion_mnist(lab.choose(2500, 1200),
                                                           lab.choose(2000, 1000))
 n_train = lab.choose(2000, 1000)
 epochs, seeds = lab.choose(5, 3), lab.choose(5, 3)
@@ -33,14 +32,14 @@ epochs, seeds = lab.choose(5, 3), lab.choose(5, 3)
 
 def run(init=0, order=0, dropout=0, split=0):
     """Train with one seed per source; returns test accuracy, class probabilities, weights."""
-    chosen = np.random.default_rng(split).permutation(len(pool_X))[:n_train]
+    chosen = np.random.default_rng(split).permutation(len(pool_x))[:n_train]
     model = models.mlp(196, [128], 10, dropout=0.3, generator=np.random.default_rng(init))
     for module in model.modules():
         if isinstance(module, nn.Dropout):
             module.generator = np.random.default_rng(1000 + dropout)
     trainer = Trainer(model, nn.CrossEntropyLoss(), optim.Adam(model.parameters(), lr=1e-3),
                       generator=np.random.default_rng(2000 + order))
-    trainer.fit((pool_X[chosen], pool_y[chosen]), epochs=epochs, batch_size=64)
+    trainer.fit((pool_x[chosen], pool_y[chosen]), epochs=epochs, batch_size=64)
     scores = trainer.predict(X_test)
     probabilities = np.exp(scores - scores.max(axis=1, keepdims=True))
     probabilities /= probabilities.sum(axis=1, keepdims=True)

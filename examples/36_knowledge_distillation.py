@@ -1,5 +1,5 @@
 # %% [markdown]
-# # 36. Why reduce a large trained model by knowledge distillation instead of training a small model from scratch?
+# # 36. Why distil a large trained model instead of training a small one from scratch?
 #
 # A trained large model knows more than the labels say: its output distribution ranks the
 # wrong classes ("this shirt looks a bit like a T-shirt, not at all like a boot"). Training
@@ -52,13 +52,13 @@ teacher_logits = teacher_trainer.predict(X)
 
 # %%
 n_student = 500
-student_X, student_y, student_teacher = X[:n_student], y[:n_student], teacher_logits[:n_student]
+student_x, student_y, student_teacher = X[:n_student], y[:n_student], teacher_logits[:n_student]
 
 
 def train_student(temperature=None, alpha=0.0):
     student = models.mlp(196, [32], 10, generator=np.random.default_rng(2))
     optimizer = optim.Adam(student.parameters(), lr=1e-3)
-    loader = DataLoader((student_X, student_y, student_teacher), batch_size=50, shuffle=True,
+    loader = DataLoader((student_x, student_y, student_teacher), batch_size=50, shuffle=True,
                         generator=np.random.default_rng(3))
     for _ in range(60):
         for xb, yb, zb in loader:
@@ -142,7 +142,8 @@ lab.save(figure, "36_knowledge_distillation.png")
 
 lab.answer(f"The teacher's soft targets carry more than a label (how similar each class looks), "
            f"so the small model learns more from the same data: on 500 examples the 32-unit "
-           f"student reached {distilled[best_name]:.3f} distilled ({best_name.split(',')[1].strip()}) "
+           f"student reached {distilled[best_name]:.3f} distilled "
+           f"({best_name.split(',')[1].strip()}) "
            f"vs {scratch:.3f} from scratch ({no_labels:.3f} from soft targets without any "
            f"label); the teacher, {size['teacher'] / size['student']:.0f}× larger, had "
            f"{teacher_accuracy:.3f}.")

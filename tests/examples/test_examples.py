@@ -6,8 +6,9 @@ The selected examples run two at a time (the CI machine has 2 cores), each with 
 thread, in a thread pool started by the first test that asks; each test then waits for its
 own example. They share a bytecode cache in a temporary folder, as a user's Python would
 cache it: with PYTHONDONTWRITEBYTECODE (set in some CI images) every run would otherwise
-compile matplotlib from source again, which costs more than most examples. An example that needs Fashion-MNIST exits with status 77 when it is not
-installed: skipped here, a failure in CI (GLASSNET_CI_STRICT=1).
+compile matplotlib from source again, which costs more than most examples. An example
+that needs Fashion-MNIST exits with status 77 when it is not installed: skipped here, a
+failure in CI (GLASSNET_CI_STRICT=1).
 """
 
 import os
