@@ -80,3 +80,13 @@ def test_table_aligns_columns(lab_module, capsys):
     lines = capsys.readouterr().out.splitlines()[1:]
     assert lines == ["    a  long name", "-----  ---------", "1.235          x",
                      "   10         yy"]
+
+
+def test_examples_run_numpy_on_one_blas_thread(lab_module):
+    import numpy
+
+    bundled = list((Path(numpy.__file__).resolve().parent.parent / "numpy.libs")
+                   .glob("*openblas*"))
+    if not bundled:
+        pytest.skip("this NumPy does not bundle OpenBLAS; the setting is best effort")
+    assert lab_module.set_blas_threads(1) is True
