@@ -12,6 +12,7 @@ failure in CI (GLASSNET_CI_STRICT=1).
 """
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -95,3 +96,16 @@ def test_example_is_a_percent_format_notebook(example):
     assert text.startswith("# %% [markdown]\n"), "starts with a markdown cell (the question)"
     assert text.count("\n# %%") >= 2, "has code cells"
     assert "lab.finish()" in text and "lab.claim(" in text and "lab.answer(" in text
+
+
+def test_the_examples_readme_covers_every_question_script_and_figure():
+    readme = (ROOT / "examples" / "README.md").read_text(encoding="utf-8")
+    for number in range(1, 37):
+        assert f"\n## {number}. " in readme, f"question {number} is missing"
+    assert readme.count('<div dir="rtl" lang="fa">') == 36, "each question in Persian too"
+    for path in EXAMPLES:
+        assert f"]({path.name})" in readme, f"{path.name} is not linked"
+    figures = re.findall(r"\]\((figures/[^)]+\.png)\)", readme)
+    assert figures, "the README shows the figures"
+    for figure in figures:
+        assert (ROOT / "examples" / figure).is_file(), f"{figure} is not committed"
