@@ -80,4 +80,7 @@ lab.claim("ReLU's derivative is exactly 1 for x > 0 (no saturation) and exactly 
 lab.claim("leaky ReLU keeps a small slope (0.01) for x < 0, so no unit is ever cut off",
           np.allclose(leaky_slope[x < 0], 0.01) and leaky_slope[x < 0].min() > 0,
           f"slope for x < 0: {sorted(set(np.round(leaky_slope[x < 0], 12).tolist()))}")
+lab.answer(f"sigmoid's slope peaks at {sigmoid_slope.max():.2f} and falls below 0.01 past "
+           f"|x| = {saturated:.1f}; tanh's peaks at {tanh_slope.max():.0f} and is zero-centred; "
+           "ReLU's is exactly 1 for x > 0 and 0 for x ≤ 0; leaky ReLU keeps 0.01 for x < 0.")
 lab.finish()

@@ -155,7 +155,6 @@ lab.claim(f"per second, async applies about H_{K} = 1 + 1/2 + … + 1/{K} = {har
           abs(speedup / harmonic - 1) < 0.25, f"measured ratio {speedup:.2f}")
 
 
-
 def late_loss(result) -> float:
     """The mean validation loss over the second half of the run (less noisy than the last)."""
     return float(np.mean([e["loss"] for e in result.evaluations if e["step"] > STEPS / 2]))
@@ -168,4 +167,8 @@ lab.claim("staleness hurts more with momentum (asynchrony itself acts like extra
           momentum_gap > plain_gap,
           f"validation loss over the second half, async − sync: {momentum_gap:+.3f} with "
           f"momentum, {plain_gap:+.3f} without")
+lab.answer(f"with {K} workers, async applies {speedup:.1f}× more updates per second than sync "
+           f"(no waiting for the slowest), but each gradient is {staleness:.1f} updates stale "
+           f"on average; over the second half, async − sync validation loss is "
+           f"{plain_gap:+.3f} without momentum and {momentum_gap:+.3f} with momentum 0.9.")
 lab.finish()

@@ -183,4 +183,8 @@ lab.claim("so Leaky ReLU learns above chance in both setups where ReLU stayed at
           and max(high["accuracy"], biased["accuracy"]) < 0.36,
           f"lr 0.3: {leaky_high['accuracy']:.3f} vs {high['accuracy']:.3f}; bias -3: "
           f"{leaky_bias['accuracy']:.3f} vs {biased['accuracy']:.3f}")
+lab.answer(f"a ReLU that never fires gets zero gradient and stays dead: lr 0.3 left "
+           f"{high['end'][1]:.0%} of the second layer dead (accuracy {high['accuracy']:.2f}), a "
+           f"bias of -3 {biased['start'][1]:.0%} from the start; glassnet.diagnose reports "
+           "dead_relu; a smaller lr, He init with zero bias, or Leaky ReLU prevent it.")
 lab.finish()

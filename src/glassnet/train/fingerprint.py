@@ -35,6 +35,9 @@ class Fingerprint:
         if state.step > 0:  # resumed: the run started earlier, from what was hashed then
             return
         loader = state.trainer.loader
+        # A distributed run's ShardedLoader wraps the global loader: fingerprint the latter,
+        # which is what every process shares (glassnet.distributed.sharding).
+        loader = getattr(loader, "loader", loader)
         record = {
             "data": hash_arrays(loader.arrays),
             "initial_weights": hash_arrays(state.trainer.model.state_dict().items()),
