@@ -13,6 +13,7 @@ from glassnet import errors, random
 from glassnet.autograd.engine import backward
 from glassnet.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
 from glassnet.autograd.gradcheck import GradcheckResult, gradcheck
+from glassnet.autograd.jacobian import jacobian
 from glassnet.creation import (
     arange,
     as_tensor,
@@ -86,6 +87,7 @@ __all__ = [
     "gradcheck",
     "index",
     "is_grad_enabled",
+    "jacobian",
     "load",
     "log",
     "logsumexp",

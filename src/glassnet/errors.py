@@ -63,3 +63,17 @@ class MissingDependencyError(GlassnetError, ImportError):
 
 class RunError(GlassnetError, RuntimeError):
     """A run folder cannot be used now: another process is writing it."""
+
+
+class UncoveredInputWarning(UserWarning):
+    """A convolution or pooling layer never reads some rows or columns at the end of its input.
+
+    Output sizes follow PyTorch (rounded down), so a window that does not fit the input
+    drops what it would have read (the course's 7×7 input with F = 3, S = 3). Each layer
+    warns once per input size, with the arithmetic and a fix; filter it with
+    ``warnings.filterwarnings("ignore", category=UncoveredInputWarning)``.
+    """
+
+
+class DistributedError(GlassnetError, RuntimeError):
+    """The processes of a distributed run lost each other (a rank died, hangs or diverged)."""

@@ -49,12 +49,16 @@ def save(model, path, *, metadata: dict | None = None) -> None:
 def load(path):
     """Rebuild the model saved at ``path`` (by ``save`` or a training Checkpoint).
 
-    The returned model is in eval mode; ``model.metadata`` holds the saved metadata.
+    The returned model is in eval mode; ``model.metadata`` holds the saved metadata. Layers
+    saved pruned (``glassnet.nn.prune``) come back pruned with their masks, and weight-normalized
+    ones (``glassnet.nn.weight_norm``) weight-normalized.
 
     Raises:
         CheckpointError: the file is corrupt, or it records no architecture.
     """
     from glassnet.models import Architecture, build
+    from glassnet.nn.prune import restore as restore_pruning
+    from glassnet.nn.weight_normalization import restore as restore_weight_norm
 
     tensors, content = load_checkpoint(path)
     if "architecture" not in content:
@@ -70,6 +74,8 @@ def load(path):
             f"load: {path} records an architecture glassnet cannot build ({error}). The "
             "metadata was edited or written by another program."
         ) from None
+    restore_pruning(model, tensors)  # a pruned model comes back pruned, with its masks
+    restore_weight_norm(model, tensors)
     try:
         model.load_state_dict(model_tensors(tensors))
     except ValueError as error:

@@ -82,7 +82,8 @@ def test_local_workers_share_a_journal_and_finish_exactly_the_trials_asked(tmp_p
     assert len(rows) == 7 and rows[0]["rank"] == "1"
     best = max(t.value for t in trials if t.value is not None)
     assert float(rows[0]["val_accuracy"]) == pytest.approx(best)
-    assert "best configuration:" in result.stdout.splitlines()[-1]
+    assert result.stdout.splitlines()[-1] == f"report: {folder / 'report.html'}"
+    assert "| rank | round | trial |" in (folder / "report.md").read_text()
 
 
 def test_best_config_trains_with_glassnet_train(tmp_path):

@@ -6,6 +6,7 @@ import pytest
 import glassnet as gn
 from glassnet import models, nn
 from glassnet.errors import CheckpointError, ConfigError
+from glassnet.models.resnet import BasicBlock
 
 
 def test_the_reference_cnn_has_pytorchs_parameter_count_and_shapes():
@@ -60,12 +61,42 @@ def test_whole_models_pass_gradcheck_in_float64(build, input_shape):
     assert len([e for e in result.max_relative_errors if e is not None]) == len(params)
 
 
-def test_resnet_blocks_have_skip_connections_and_downsample_between_stages():
+def test_resnet_downsamples_with_stride_2_convolutions_and_projection_shortcuts():
     model = models.resnet(1, 10, channels=[4, 8], blocks_per_stage=2)
-    residuals = [m for m in model.modules() if isinstance(m, nn.Residual)]
-    assert len(residuals) == 4
-    assert sum(r.projection is not None for r in residuals) == 1  # only where 4 -> 8
+    blocks = [m for m in model.modules() if isinstance(m, BasicBlock)]
+    assert len(blocks) == 4
+    assert [b.conv1.stride for b in blocks] == [(1, 1), (1, 1), (2, 2), (1, 1)]
+    assert [b.downsample is not None for b in blocks] == [False, False, True, False]
+    projection = blocks[2].downsample[0]
+    assert (projection.kernel_size, projection.stride) == ((1, 1), (2, 2))
+    assert not any(isinstance(m, nn.MaxPool2d) for m in model.modules())  # cifar stem
     assert model(gn.zeros(2, 1, 28, 28)).shape == (2, 10)
+
+
+def test_resnet_stems_cifar_keeps_the_size_and_imagenet_divides_it_by_four():
+    x = gn.zeros(1, 3, 64, 64)
+    for stem, size in (("cifar", 64), ("imagenet", 16)):
+        model = models.resnet(3, 5, channels=[4], stem=stem)
+        stem_out = model.conv1(x)
+        if model.maxpool is not None:
+            stem_out = model.maxpool(stem_out)
+        assert stem_out.shape == (1, 4, size, size), stem
+    imagenet = models.resnet(3, 5, channels=[4], stem="imagenet")
+    assert (imagenet.conv1.kernel_size, imagenet.conv1.stride, imagenet.conv1.padding) == (
+        (7, 7), (2, 2), (3, 3))
+    assert (imagenet.maxpool.kernel_size, imagenet.maxpool.stride,
+            imagenet.maxpool.padding) == ((3, 3), (2, 2), (1, 1))
+
+
+def test_resnet_18_has_torchvisions_parameter_names_and_count():
+    model = models.resnet(3, 1000, channels=(64, 128, 256, 512), blocks_per_stage=(2, 2, 2, 2),
+                          stem="imagenet")
+    names = list(model.state_dict())
+    assert names[:6] == ["conv1.weight", "bn1.weight", "bn1.bias", "bn1.running_mean",
+                         "bn1.running_var", "bn1.num_batches_tracked"]
+    assert "layer2.0.downsample.0.weight" in names and "layer4.1.bn2.running_var" in names
+    assert names[-2:] == ["fc.weight", "fc.bias"] and len(names) == 122
+    assert sum(p.size for p in model.parameters()) == 11_689_512
 
 
 @pytest.mark.parametrize(
@@ -78,6 +109,11 @@ def test_resnet_blocks_have_skip_connections_and_downsample_between_stages():
         (lambda: models.cnn(image_size=4, channels=[4, 4, 4]), "shrink a 4x4 image"),
         (lambda: models.build("vgg"), r"model: expected one of \['cnn', 'mlp'"),
         (lambda: models.build("mlp", depth=3), "unexpected keyword"),
+        (lambda: models.resnet(stem="vgg"), r"resnet: expected stem to be one of \['cifar', "
+         r"'imagenet'\], but got 'vgg'"),
+        (lambda: models.resnet(channels=[4, 8], blocks_per_stage=[2]),
+         r"resnet: expected blocks_per_stage to be a positive int or one per stage \(2 stages\)"),
+        (lambda: models.resnet(blocks_per_stage=0), "blocks_per_stage to be a positive int"),
     ],
 )
 def test_bad_options_are_clear_errors(build, message):

@@ -53,7 +53,38 @@ CASES = {
         lambda: tnn.Conv1d(2, 3, 3, stride=2, padding=1),
         (2, 2, 9),
     ),
+    "conv2d_dilation_groups_nonsquare": (
+        lambda: nn.Conv2d(4, 6, (3, 2), stride=(1, 2), padding=(2, 1), dilation=(2, 1), groups=2),
+        lambda: tnn.Conv2d(4, 6, (3, 2), stride=(1, 2), padding=(2, 1), dilation=(2, 1), groups=2),
+        (2, 4, 9, 8),
+    ),
+    "conv2d_depthwise_multiplier2_stride2": (
+        lambda: nn.Conv2d(3, 6, 3, stride=2, padding=1, groups=3),
+        lambda: tnn.Conv2d(3, 6, 3, stride=2, padding=1, groups=3),
+        (2, 3, 8, 7),
+    ),
+    "conv1d_depthwise_dilated": (
+        lambda: nn.Conv1d(4, 4, 3, padding=2, dilation=2, groups=4, bias=False),
+        lambda: tnn.Conv1d(4, 4, 3, padding=2, dilation=2, groups=4, bias=False),
+        (2, 4, 9),
+    ),
     "maxpool2d": (lambda: nn.MaxPool2d(2), lambda: tnn.MaxPool2d(2), (2, 3, 4, 6)),
+    "maxpool2d_floor_odd_size": (lambda: nn.MaxPool2d(2), lambda: tnn.MaxPool2d(2), (2, 3, 5, 7)),
+    "maxpool2d_dilation_ceil_mode": (
+        lambda: nn.MaxPool2d((3, 2), stride=2, padding=1, dilation=(1, 2), ceil_mode=True),
+        lambda: tnn.MaxPool2d((3, 2), stride=2, padding=1, dilation=(1, 2), ceil_mode=True),
+        (2, 2, 8, 9),
+    ),
+    "avgpool2d_ceil_mode": (
+        lambda: nn.AvgPool2d(3, stride=2, ceil_mode=True),
+        lambda: tnn.AvgPool2d(3, stride=2, ceil_mode=True),
+        (2, 2, 8, 8),
+    ),
+    "maxpool1d_ceil_mode": (
+        lambda: nn.MaxPool1d(2, ceil_mode=True),
+        lambda: tnn.MaxPool1d(2, ceil_mode=True),
+        (2, 3, 7),
+    ),
     "maxpool2d_overlap_padding": (
         lambda: nn.MaxPool2d(3, stride=2, padding=1),
         lambda: tnn.MaxPool2d(3, stride=2, padding=1),
@@ -179,6 +210,7 @@ def _build(name):
 
 
 @pytest.mark.parametrize("name", list(CASES))
+@pytest.mark.filterwarnings("ignore::glassnet.errors.UncoveredInputWarning")  # odd sizes on purpose
 def test_same_weights_give_the_same_outputs_and_gradients(name):
     ours, theirs, shape = _build(name)
     rng = np.random.default_rng(1)

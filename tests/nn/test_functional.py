@@ -2,6 +2,8 @@
 (including stride 2, padding, non-square inputs, 1×1 kernels, batch of 1), and the errors
 for bad arguments."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -265,13 +267,19 @@ def test_conv2d_rejects_wrong_rank():
         F.conv2d(gn.zeros(3, 5, 5), gn.zeros(2, 3, 3, 3))
 
 
-def test_conv2d_rejects_a_non_integer_output_size_as_in_the_lecture():
-    # 7×7 input, F=3, S=3: (7 − 3)/3 + 1 = 2.33
-    with pytest.raises(
-        ShapeError,
-        match=r"conv2d: expected \(W - F \+ 2P\)/S \+ 1 to be a positive whole number.*2\.33",
-    ):
-        F.conv2d(gn.zeros(1, 1, 7, 7), gn.zeros(1, 1, 3, 3), stride=3)
+def test_conv2d_rounds_the_output_size_down_as_pytorch_and_silently():
+    # 7×7 input, F=3, S=3: (7 − 3)/3 + 1 = 2.33 → 2, as PyTorch. The functional form does
+    # not warn (the layers do; see tests/nn/test_coverage.py).
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = F.conv2d(gn.ones(1, 1, 7, 7), gn.ones(1, 1, 3, 3), stride=3)
+    assert out.tolist() == [[[[9.0, 9.0], [9.0, 9.0]]]]
+
+
+def test_conv2d_rejects_a_kernel_larger_than_the_padded_input():
+    with pytest.raises(ShapeError, match=r"conv2d: expected the window to fit in the padded "
+                                         r"input, but got kernel F=5 for input size W=3"):
+        F.conv2d(gn.zeros(1, 1, 3, 3), gn.zeros(1, 1, 5, 5), padding=0)
 
 
 @pytest.mark.parametrize(
@@ -302,9 +310,31 @@ def test_non_integer_kernel_size_is_rejected():
         F.max_pool2d(gn.zeros(1, 1, 4, 4), 2.5)
 
 
-def test_pool_rejects_a_non_integer_output_size():
-    with pytest.raises(ShapeError, match=r"max_pool2d: expected \(W - F \+ 2P\)/S \+ 1"):
-        F.max_pool2d(gn.zeros(1, 1, 5, 5), 2)
+def test_conv_functions_reject_groups_and_dilation_below_one():
+    with pytest.raises(ConfigError, match=r"conv2d: expected groups >= 1, but got groups=0"):
+        F.conv2d(gn.zeros(1, 2, 5, 5), gn.zeros(2, 2, 3, 3), groups=0)
+    with pytest.raises(ConfigError, match=r"conv1d: expected dilation >= 1, but got dilation=0"):
+        F.conv1d(gn.zeros(1, 2, 5), gn.zeros(2, 2, 3), dilation=0)
+
+
+def test_conv2d_names_groups_when_the_channels_do_not_match():
+    with pytest.raises(ShapeError, match=r"conv2d: input has 4 channels but weight expects "
+                                         r"in_channels = 1 per group x groups=2 = 2"):
+        F.conv2d(gn.zeros(1, 4, 5, 5), gn.zeros(2, 1, 3, 3), groups=2)
+
+
+def test_pool_output_sizes_round_down_or_up_with_ceil_mode_as_pytorch():
+    x = gn.tensor(np.arange(25.0).reshape(1, 1, 5, 5))
+    np.testing.assert_array_equal(F.max_pool2d(x, 2).data, [[[[6.0, 8.0], [16.0, 18.0]]]])
+    np.testing.assert_array_equal(F.max_pool2d(x, 2, ceil_mode=True).data,
+                                  [[[[6.0, 8.0, 9.0], [16.0, 18.0, 19.0], [21.0, 23.0, 24.0]]]])
+    np.testing.assert_array_equal(F.avg_pool1d(x[0], 2, ceil_mode=True).data[0, 0], [0.5, 2.5, 4])
+
+
+def test_max_pool_dilation_spaces_the_windows_taps():
+    x = gn.tensor([[[1.0, 9.0, 2.0, 0.0, 3.0]]])
+    # taps at i and i + 2: max(1, 2), max(9, 0), max(2, 3)
+    np.testing.assert_array_equal(F.max_pool1d(x, 2, stride=1, dilation=2).data, [[[2, 9, 3]]])
 
 
 @pytest.mark.parametrize("p", [-0.1, 1.0, 1.5])

@@ -220,6 +220,18 @@ def test_linear_layer_rejects_wrong_feature_size():
         ),
         (lambda: nn.Conv1d(1, 2, 3, stride=0), r"Conv1d: expected stride >= 1"),
         (lambda: nn.MaxPool2d(2, padding=-1), r"MaxPool2d: expected padding >= 0"),
+        (
+            lambda: nn.Conv2d(4, 6, 3, groups=4),
+            r"Conv2d: expected out_channels divisible by groups, but got out_channels=6 with "
+            r"groups=4\. Choose groups dividing both",
+        ),
+        (
+            lambda: nn.Conv1d(3, 6, 3, groups=2),
+            r"Conv1d: expected in_channels divisible by groups, but got in_channels=3",
+        ),
+        (lambda: nn.Conv2d(1, 2, 3, dilation=(1, 0)), r"Conv2d: expected dilation >= 1"),
+        (lambda: nn.Conv2d(2, 2, 3, groups=0), r"Conv2d: expected groups >= 1"),
+        (lambda: nn.MaxPool1d(2, dilation=0), r"MaxPool1d: expected dilation >= 1"),
         (lambda: nn.Dropout(1.0), r"Dropout: expected the drop probability p in \[0, 1\)"),
         (lambda: nn.Dropout(-0.5), r"Dropout: expected the drop probability p in \[0, 1\)"),
         (lambda: nn.BatchNorm1d(3, momentum=2.0), r"BatchNorm1d: expected momentum in \[0, 1\]"),
@@ -232,9 +244,10 @@ def test_constructors_reject_bad_arguments(build, message):
         build()
 
 
-def test_conv2d_layer_rejects_a_non_integer_output_size():
-    with pytest.raises(ShapeError, match=r"= 2.33 for input size W=7, kernel F=3, stride S=3"):
-        nn.Conv2d(1, 1, 3, stride=3)(gn.zeros(1, 1, 7, 7))
+def test_conv2d_layer_rejects_an_input_smaller_than_its_kernel():
+    with pytest.raises(ShapeError, match=r"conv2d: expected the window to fit in the "
+                                         r"padded input, but got kernel F=3 for input size W=2"):
+        nn.Conv2d(1, 1, 3)(gn.zeros(1, 1, 2, 2))
 
 
 def test_flatten_rejects_an_axis_the_input_lacks():

@@ -159,6 +159,20 @@ def test_forward_hook_can_replace_the_output():
     np.testing.assert_array_equal(layer(gn.tensor([1.0, -1.0])).data, [2.0, 0.0])
 
 
+def test_forward_pre_hook_runs_before_forward_can_replace_inputs_and_be_removed():
+    layer = nn.ReLU()
+    order = []
+    layer.register_forward_hook(lambda m, inputs, out: order.append("after"))
+    handle = layer.register_forward_pre_hook(lambda m, inputs: order.append("before"))
+    layer(gn.tensor([1.0]))
+    assert order == ["before", "after"]
+    handle.remove()
+    replace = layer.register_forward_pre_hook(lambda m, inputs: inputs[0] * -1)
+    np.testing.assert_array_equal(layer(gn.tensor([1.0, -2.0])).data, [0.0, 2.0])
+    replace.remove()
+    np.testing.assert_array_equal(layer(gn.tensor([1.0, -2.0])).data, [1.0, 0.0])
+
+
 def test_forgetting_super_init_is_a_clear_error():
     class Broken(nn.Module):
         def __init__(self):

@@ -87,3 +87,26 @@ def test_multiple_outputs_are_shown_as_a_tuple_of_shapes():
 def test_rejects_an_input_shape_with_non_positive_sizes():
     with pytest.raises(ConfigError, match=r"summary: expected input_shape as positive ints"):
         nn.summary(nn.Linear(2, 2), (0, 2))
+
+
+def test_rows_show_each_sliding_windows_kernel_and_stride():
+    model = nn.Sequential(nn.Conv2d(1, 2, 3, stride=2, padding=1), nn.MaxPool2d((2, 1)),
+                          nn.Flatten())
+    info = nn.summary(model, (1, 8, 8))
+    assert [r.window for r in info.rows] == ["3×3/2", "2×1/2×1", ""]
+    assert "0 (Conv2d 3×3/2)" in str(info) and "2 (Flatten)" in str(info)
+
+
+def test_the_summary_command_shows_resnets_stride_2_downsampling(capsys):
+    from glassnet.cli.main import main
+
+    assert main(["summary", "--model", "resnet"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+
+    def row(label):
+        return next(line.split()[-2:] for line in lines if line.startswith(label + " "))
+
+    assert row("layer2.0.conv1 (Conv2d 3×3/2)") == ["32×14×14", "4,608"]
+    assert row("layer2.0.downsample.0 (Conv2d 1×1/2)") == ["32×14×14", "512"]
+    assert row("layer3.0.conv1 (Conv2d 3×3/2)") == ["64×7×7", "18,432"]
+    assert not any("MaxPool2d" in line for line in lines)  # the CIFAR stem has no max-pool

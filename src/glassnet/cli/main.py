@@ -50,6 +50,10 @@ COMMAND_MODULES = (
     "glassnet.cli.classic",
     "glassnet.cli.search",
     "glassnet.cli.serve",
+    "glassnet.cli.compare",
+    "glassnet.cli.report",
+    "glassnet.cli.doctor",
+    "glassnet.cli.lr_find",
 )
 
 EXIT_FAILURE = 1

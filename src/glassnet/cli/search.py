@@ -5,7 +5,8 @@
 
 Each trial is an ordinary run folder under <out>/search-<study>/; the leaderboard is printed
 at the end and written to leaderboard.csv, the best configuration to best.toml (train the
-final model with glassnet train --config best.toml). Running the same command again
+final model with glassnet train --config best.toml), and a report with figures to
+report.html (its path is the last line printed). Running the same command again
 continues the search to the requested count. On other machines, the same command with the
 same --storage postgresql://... and --study joins the study.
 
@@ -49,6 +50,8 @@ def add_parser(subparsers) -> None:
                        help="postgresql://USER@HOST:PORT/DB shared by many machines "
                             "(default: a file in the search folder)")
     space.add_argument("--study", help="the study's name (default: the searched options)")
+    space.add_argument("--lang", choices=("en", "fa"), default="en",
+                       help="the report's language (en)")
     add_train_options(parser)
     parser.set_defaults(run=run)
 
@@ -63,18 +66,17 @@ def run(args) -> int:
         summary = search(config, space, trials=args.trials, sampler=args.sampler,
                          workers=args.workers, epochs_per_trial=args.epochs_per_trial,
                          refine=args.refine, prune=args.prune is not False,
-                         storage=args.storage, study=args.study)
+                         storage=args.storage, study=args.study, lang=args.lang)
     except KeyboardInterrupt:
         print("glassnet search: interrupted; run the same command again to continue (the "
               "interrupted trials resume from their checkpoints).", file=sys.stderr)
         return 130
     _print_leaderboard(summary)
-    if summary.best is None:
-        print(f"no trial completed; leaderboard: {summary.folder / 'leaderboard.csv'}")
-        return 1
-    print(f"best configuration: {summary.folder / 'best.toml'} (glassnet train --config "
-          f"{summary.folder / 'best.toml'})")
-    return 0
+    if summary.best is not None:
+        print(f"best configuration: {summary.folder / 'best.toml'} (glassnet train --config "
+              f"{summary.folder / 'best.toml'})")
+    print(f"report: {summary.report}")
+    return 0 if summary.best is not None else 1
 
 
 def _space_file_params(path) -> list[str]:

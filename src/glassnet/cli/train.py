@@ -17,6 +17,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from glassnet.cli.distributed_options import add_distributed_options, distributed_role
 from glassnet.cli.train_options import add_train_options, train_config
 
 # Recorded options a resumed run does not take over: where it is written and how it shows.
@@ -32,6 +33,10 @@ def add_parser(subparsers) -> None:
     add_train_options(parser)
     parser.add_argument("--resume",
                         help="checkpoint to continue from, or 'auto' (the run's last)")
+    parser.add_argument("--diagnose", action="store_true",
+                        help="record per-layer telemetry (telemetry.jsonl), print findings "
+                             "as they appear and save them (findings.json)")
+    add_distributed_options(parser)
     parser.set_defaults(run=run_command)
 
 
@@ -39,7 +44,18 @@ def run_command(args) -> int:
     from glassnet.train.run import run
 
     config = train_config(args, base=_recorded_options(args))
-    result = run(config, resume=args.resume)
+    role = distributed_role(args)  # None unless --distributed
+    callbacks = []
+    if args.diagnose:
+        from glassnet.diagnose import Telemetry
+
+        callbacks.append(Telemetry(every=10, stream=sys.stdout))
+    if role is None:
+        result = run(config, resume=args.resume, callbacks=callbacks)
+    else:
+        result = run_distributed(config, args.resume, role, callbacks)
+    if role is not None and not role.writes_files:  # rank 0 reports for every process
+        return 128 + result.signal if result.signal is not None else int(result.failed)
     if result.signal is not None:
         print(f"glassnet train: {result.stop_reason}", file=sys.stderr)
         return 128 + result.signal  # the shell's convention: 130 for SIGINT, 143 for SIGTERM
@@ -70,3 +86,13 @@ def _recorded_options(args) -> dict | None:
             return None  # nothing to continue yet: a fresh run
     recorded = recorded_config(read_resume_checkpoint(path)) or {}
     return {key: value for key, value in recorded.items() if key not in NOT_INHERITED}
+
+
+def run_distributed(config, resume, role, callbacks=()):
+    """This process's part of a run over several processes; an error in any of them ends
+    them all (glassnet.distributed.launch.fail_together)."""
+    from glassnet.distributed.launch import fail_together
+    from glassnet.train.run import run
+
+    with fail_together(role.comm):
+        return run(config, resume=resume, role=role, callbacks=callbacks)

@@ -10,7 +10,8 @@ around the best trials (``space.narrow``), each round its own study.
 Example (a tiny search: 3 trials of one epoch on 300 images)::
 
     from glassnet.experiments import parse_space, search
-    from glassnet.train.config import TrainConfig
+    from glassnet.i18n import check_language
+from glassnet.train.config import TrainConfig
 
     base = TrainConfig(model="mlp", hidden=[32], train_limit=300)
     summary = search(base, parse_space(["lr=log:1e-3:1e-1"]), trials=3, epochs_per_trial=1)
@@ -19,7 +20,6 @@ Example (a tiny search: 3 trials of one epoch on 300 images)::
 
 import dataclasses
 import math
-import os
 import signal
 import subprocess
 import sys
@@ -34,9 +34,12 @@ from glassnet.experiments.leaderboard import (
     write_leaderboard,
 )
 from glassnet.experiments.plan import PLAN_FILE, SearchPlan
+from glassnet.experiments.search_report import write_search_report
 from glassnet.experiments.space import grid_values, narrow
 from glassnet.experiments.storage import choose_storage, load_optuna
 from glassnet.experiments.study import create_or_load, finished_count, worker_is_lost
+from glassnet.experiments.threads import cores, worker_environment
+from glassnet.i18n import check_language
 from glassnet.train.config import TrainConfig
 
 # The share of a round's complete trials whose ranges the next round keeps (at least 3).
@@ -46,19 +49,20 @@ POLL_SECONDS = 1.0
 
 @dataclass
 class SearchSummary:
-    """What a search found: its folder, the leaderboard rows (best first), the best row, and
-    the counts of each outcome."""
+    """What a search found: its folder, the leaderboard rows (best first), the best row, the
+    counts of each outcome, and the report (report.html)."""
 
     folder: Path
     rows: list
     best: dict | None
     counts: dict
+    report: Path
 
 
 def search(base_config: TrainConfig, space, *, trials: int = 20, sampler: str = "random",
            workers: int = 1, epochs_per_trial: int = 2, refine: int = 0, prune: bool = True,
            storage: str | None = None, study: str | None = None, seed: int | None = None,
-           stream=None) -> SearchSummary:
+           lang: str = "en", stream=None) -> SearchSummary:
     """Search ``space`` (from ``space.parse_space``) around ``base_config``.
 
     Args:
@@ -74,15 +78,18 @@ def search(base_config: TrainConfig, space, *, trials: int = 20, sampler: str = 
         study: the study's name (default: from the searched options); the search folder is
             ``<base_config.out>/search-<study>``.
         seed: the study seed (default: ``base_config.seed``).
+        lang: the report's language, "en" or "fa".
         stream: where progress lines go (default: standard output).
 
     Returns:
-        The SearchSummary; ``leaderboard.csv`` and ``best.toml`` are in its folder.
+        The SearchSummary; ``leaderboard.csv``, ``best.toml``, ``report.md``,
+        ``report.html`` and ``figures/`` are in its folder.
     """
     optuna = load_optuna()
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     stream = stream or sys.stdout
+    check_language(lang)
     if not isinstance(workers, int) or workers < 1:
         raise ConfigError(f"search: expected workers to be a positive integer, but got "
                           f"{workers!r}.")
@@ -101,23 +108,10 @@ def search(base_config: TrainConfig, space, *, trials: int = 20, sampler: str = 
     best = next((row for row in rows if row["state"] == "complete"), None)
     if best is not None:
         write_best_config(plan.folder / "best.toml", plan, best)
-    write_figures(plan.folder / "figures", rows, plan.space(0))
+    files = write_search_report(plan, rows, lang=lang)
     counts = {state: sum(row["state"] == state for row in rows)
               for state in ("complete", "pruned", "diverged", "failed")}
-    return SearchSummary(plan.folder, rows, best, counts)
-
-
-def write_figures(folder: Path, rows: list[dict], space) -> dict:
-    """The search's figures as PNG files in ``folder``; returns ``{name: path}``."""
-    from glassnet.plot.figure import save_png
-    from glassnet.plot.search import metric_against_params, params_scatter, search_history
-
-    folder.mkdir(parents=True, exist_ok=True)
-    figures = {"metric_against_params": metric_against_params(rows, space),
-               "search_history": search_history(rows)}
-    if len(space) >= 2:
-        figures["params_scatter"] = params_scatter(rows, space)
-    return {name: save_png(figure, folder / f"{name}.png") for name, figure in figures.items()}
+    return SearchSummary(plan.folder, rows, best, counts, files.html)
 
 
 def _plan(folder: Path, base_config: TrainConfig, space, *, workers: int, storage, **settings):
@@ -164,15 +158,13 @@ def _run_round(plan: SearchPlan, round_index: int, workers: int, stream) -> None
 
 def _run_workers(plan: SearchPlan, round_index: int, workers: int, study, stream) -> None:
     """Start ``workers`` worker processes on this machine and report trials as they finish."""
-    threads = max(1, (os.cpu_count() or 1) // workers)
-    environment = dict(os.environ, OMP_NUM_THREADS=str(threads),
-                       OPENBLAS_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
+    environment = worker_environment(max(1, cores() // workers))
     logs = plan.folder / "workers"
     logs.mkdir(exist_ok=True)
     processes = []
     for index in range(workers):
         log = open(logs / f"round{round_index}-worker{index}.log", "ab")  # noqa: SIM115
-        command = [sys.executable, "-m", "glassnet.experiments.worker",
+        command = [sys.executable, "-m", "glassnet.experiments.search_worker",
                    str(plan.folder / PLAN_FILE), str(round_index), str(index)]
         processes.append((subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
                                            env=environment), log))

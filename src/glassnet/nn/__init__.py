@@ -10,7 +10,7 @@
 ``glassnet.nn.init`` the initializers.
 """
 
-from glassnet.nn import functional, init
+from glassnet.nn import functional, init, prune
 from glassnet.nn.activation import (
     ELU,
     GELU,
@@ -59,6 +59,7 @@ from glassnet.nn.regularization import (
 )
 from glassnet.nn.residual import Residual
 from glassnet.nn.summary import LayerSummary, ModelSummary, summary
+from glassnet.nn.weight_normalization import remove_weight_norm, weight_norm
 
 __all__ = [
     "ELU",
@@ -113,5 +114,8 @@ __all__ = [
     "init",
     "l1_penalty",
     "l2_penalty",
+    "prune",
+    "remove_weight_norm",
     "summary",
+    "weight_norm",
 ]

@@ -8,7 +8,8 @@ and dicts, so ``self.layers = [Linear(2, 3), Linear(3, 1)]`` is found as ``layer
 the two libraries.
 
 A subclass calls ``super().__init__()`` first, creates its parameters in ``__init__`` and
-writes ``forward``; calling the module runs ``forward`` and then the forward hooks.
+writes ``forward``; calling the module runs the forward pre-hooks, ``forward`` and then the
+forward hooks.
 """
 
 from collections.abc import Callable, Iterator
@@ -21,7 +22,7 @@ from glassnet.nn.parameter import Buffer, Parameter
 from glassnet.tensor import Tensor
 
 # Attributes of the base class itself, never walked.
-_INTERNAL = frozenset({"training", "_forward_hooks", "_next_hook_id"})
+_INTERNAL = frozenset({"training", "_forward_pre_hooks", "_forward_hooks", "_next_hook_id"})
 
 
 class LoadResult(NamedTuple):
@@ -65,6 +66,7 @@ class Module:
 
     def __init__(self):
         self.training = True
+        self._forward_pre_hooks = {}
         self._forward_hooks = {}
         self._next_hook_id = 0
 
@@ -72,6 +74,11 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must implement forward()")
 
     def __call__(self, *args, **kwargs):
+        if self._forward_pre_hooks:
+            for hook in list(self._forward_pre_hooks.values()):
+                result = hook(self, args)
+                if result is not None:
+                    args = result if isinstance(result, tuple) else (result,)
         output = self.forward(*args, **kwargs)
         if not self._forward_hooks:
             return output
@@ -80,6 +87,25 @@ class Module:
             if result is not None:
                 output = result
         return output
+
+    def register_forward_pre_hook(self, hook: Callable) -> HookHandle:
+        """Call ``hook(module, inputs)`` before every forward pass of this module.
+
+        ``inputs`` is the tuple of positional arguments. If the hook returns something
+        other than None, that replaces them (a tuple, or a single value for one argument).
+        Reparametrizations use it to recompute a weight from other tensors before each
+        forward: ``nn.prune`` (weight = weight_orig · weight_mask) and ``nn.weight_norm``
+        (weight = g · v/‖v‖).
+
+        Returns:
+            A handle whose ``remove()`` unregisters the hook.
+        """
+        if not hasattr(self, "_forward_pre_hooks"):
+            raise _missing_init(self)
+        key = self._next_hook_id
+        self._next_hook_id += 1
+        self._forward_pre_hooks[key] = hook
+        return HookHandle(self._forward_pre_hooks, key)
 
     def register_forward_hook(self, hook: Callable) -> HookHandle:
         """Call ``hook(module, inputs, output)`` after every forward pass of this module.

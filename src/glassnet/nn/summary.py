@@ -2,14 +2,20 @@
 
 It runs one forward pass on zeros (batch of 1, eval mode, no graph) with a forward hook on
 every layer, so the shapes are the real ones, and puts the model back in its previous mode.
+Sliding-window layers show their kernel and stride (``Conv2d 3×3/2``: 3×3, stride 2). A
+convolution or pool whose windows never read some rows or columns at the end of its input
+(the lecture's 7×7 input with F = 3, S = 3) is marked ``!`` and explained under the table,
+with the same sentence the layer's ``UncoveredInputWarning`` carries.
 """
 
+import textwrap
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
 from glassnet.autograd.grad_mode import no_grad
-from glassnet.errors import ConfigError
+from glassnet.errors import ConfigError, UncoveredInputWarning
 from glassnet.nn.module import Module
 from glassnet.nn.parameter import Parameter
 from glassnet.tensor import Tensor
@@ -18,13 +24,23 @@ from glassnet.tensor import Tensor
 @dataclass(frozen=True)
 class LayerSummary:
     """One row: the layer's dotted name and class, its output shape without the leading
-    (batch) axis — a tuple of such shapes for several outputs — and the number of parameter
-    elements it owns directly."""
+    (batch) axis — a tuple of such shapes for several outputs — the number of parameter
+    elements it owns directly, its window as kernel/stride (``"3×3/2"``; empty for layers
+    without one), and a note when its windows leave part of its input unread (None
+    otherwise)."""
 
     name: str
     layer: str
     output_shape: tuple
     num_params: int
+    window: str = ""
+    note: str | None = None
+
+    @property
+    def label(self) -> str:
+        """``layer2.0.conv1 (Conv2d 3×3/2)``: the name, class and window of the row."""
+        window = f" {self.window}" if self.window else ""
+        return f"{self.name} ({self.layer}{window})"
 
 
 @dataclass(frozen=True)
@@ -43,7 +59,8 @@ class ModelSummary:
     def __str__(self) -> str:
         header = ("Layer (type)", "Output shape", "Param #")
         body = [
-            (f"{r.name} ({r.layer})", _format_shape(r.output_shape), f"{r.num_params:,}")
+            (f"{r.label}{' !' if r.note else ''}", _format_shape(r.output_shape),
+             f"{r.num_params:,}")
             for r in self.rows
         ]
         widths = [max(len(line[i]) for line in [header, *body]) for i in range(3)]
@@ -65,6 +82,13 @@ class ModelSummary:
             f"Activations per example: {_format_bytes(self.activation_bytes)}",
             rule,
         ]
+        notes = [
+            textwrap.fill(f"! {r.label}: {r.note}", max(len(rule), 88),
+                          subsequent_indent="  ")
+            for r in self.rows if r.note
+        ]
+        if notes:
+            lines += ["Input never seen (the output sizes round down):", *notes, rule]
         return "\n".join(lines)
 
 
@@ -90,11 +114,11 @@ def summary(model: Module, input_shape: tuple, *, dtype=None) -> ModelSummary:
         >>> info.rows[0].output_shape, info.rows[0].num_params
         ((10, 32, 32), 760)
         >>> print(info)
-        -----------------------------------
-        Layer (type)  Output shape  Param #
-        ===================================
-        0 (Conv2d)    10×32×32          760
-        -----------------------------------
+        -------------------------------------
+        Layer (type)    Output shape  Param #
+        =====================================
+        0 (Conv2d 5×5)  10×32×32          760
+        -------------------------------------
         Input shape: 3×32×32
         Total params: 760
         Trainable params: 760
@@ -102,7 +126,19 @@ def summary(model: Module, input_shape: tuple, *, dtype=None) -> ModelSummary:
         Buffers: 0 elements
         Params size: 2.97 KiB
         Activations per example: 40.00 KiB
-        -----------------------------------
+        -------------------------------------
+
+        The lecture's 7×7 input with F = 3, S = 3 does not fit: the row is marked and
+        explained.
+
+        >>> info = nn.summary(nn.Sequential(nn.Conv2d(1, 1, 3, stride=3)), (1, 7, 7))
+        >>> print(str(info).splitlines()[3])
+        0 (Conv2d 3×3/3) !  1×2×2              10
+        >>> import textwrap
+        >>> print(textwrap.fill(info.rows[0].note, 80))
+        Conv2d(1→1, 3×3, stride 3) on 7×7: (7 − 3)/3 + 1 = 2.33 along both axes, so the
+        last row and the last column of the input are never seen; pad by 1 on each side
+        (padding=1) or use stride=2.
     """
     if not isinstance(model, Module):
         raise ConfigError(f"summary: expected a Module, but got {type(model).__name__}.")
@@ -124,15 +160,22 @@ def summary(model: Module, input_shape: tuple, *, dtype=None) -> ModelSummary:
             )
         )
     was_training = [(m, m.training) for m in model.modules()]
+    # The rows carry the layers' coverage notes: keep their warnings quiet here, and let
+    # them warn later as if this pass had not happened.
+    checked_sizes = [(m, set(m._checked_sizes)) for m in model.modules()
+                     if isinstance(getattr(m, "_checked_sizes", None), set)]
     model.eval()
     try:
-        with no_grad():
+        with no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore", UncoveredInputWarning)
             model(Tensor._wrap(np.zeros((1, *shape), dtype=dtype)))
     finally:
         for handle in handles:
             handle.remove()
         for module, mode in was_training:
             module.training = mode
+        for module, sizes in checked_sizes:
+            module._checked_sizes = sizes
     parameters = list(model.parameters())
     itemsize = np.dtype(dtype).itemsize
     return ModelSummary(
@@ -150,9 +193,26 @@ def _recorder(rows: list, activation_elements: list, name: str, count: int):
     def hook(module, inputs, output):
         shapes = _output_shapes(output)
         activation_elements[0] += sum(int(np.prod(s)) for s in _flat(shapes))
-        rows.append(LayerSummary(name, type(module).__name__, shapes, count))
+        note = None
+        if hasattr(module, "uncovered_input") and inputs and isinstance(inputs[0], Tensor):
+            note = module.uncovered_input(inputs[0].shape)
+        rows.append(LayerSummary(name, type(module).__name__, shapes, count, _window(module),
+                                 note))
 
     return hook
+
+
+def _window(module) -> str:
+    """Kernel/stride of a sliding-window layer (``3×3/2``, ``7×7`` when the stride is 1)."""
+    kernel, stride = getattr(module, "kernel_size", None), getattr(module, "stride", None)
+    if kernel is None or stride is None:
+        return ""
+    kernel = kernel if isinstance(kernel, tuple) else (kernel,)
+    stride = stride if isinstance(stride, tuple) else (stride,)
+    text = "×".join(str(k) for k in kernel)
+    if any(s != 1 for s in stride):
+        text += "/" + (str(stride[0]) if len(set(stride)) == 1 else "×".join(map(str, stride)))
+    return text
 
 
 def _output_shapes(output):

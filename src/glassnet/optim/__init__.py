@@ -26,6 +26,7 @@ from glassnet.optim.adam import Adam, AdamW
 from glassnet.optim.clip import clip_grad_norm, clip_grad_value
 from glassnet.optim.ema import EMA
 from glassnet.optim.lbfgs import LBFGS
+from glassnet.optim.newton import Newton
 from glassnet.optim.optimizer import Optimizer, ParamGroup
 from glassnet.optim.rmsprop import RMSprop
 from glassnet.optim.sgd import SGD
@@ -37,6 +38,7 @@ __all__ = [
     "Adagrad",
     "Adam",
     "AdamW",
+    "Newton",
     "Optimizer",
     "ParamGroup",
     "RMSprop",

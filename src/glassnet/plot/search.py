@@ -12,14 +12,16 @@ import math
 
 import numpy as np
 
-from glassnet.plot.figure import new_figure
+from glassnet.i18n import text
+from glassnet.plot.figure import new_figure, set_language
+from glassnet.plot.messages import MESSAGES
 
 ROUND_COLOURS = ("tab:blue", "tab:orange", "tab:green", "tab:purple", "tab:brown")
 DIVERGED_COLOUR = "tab:red"
 PRUNED_COLOUR = "0.55"
 
 
-def metric_against_params(rows: list[dict], space, *, metric: str = "validation accuracy"):
+def metric_against_params(rows: list[dict], space, *, lang: str = "en"):
     """One panel per parameter of ``space`` (the round-0 space: its ranges hold every round's
     values)."""
     figure = new_figure(4.0 * len(space), 3.4)
@@ -40,13 +42,14 @@ def metric_against_params(rows: list[dict], space, *, metric: str = "validation 
                 axis.scatter(x, floor, s=36, marker="x", color=DIVERGED_COLOUR, zorder=2)
         _style_axis(axis, param)
         axis.set_xlabel(param.name)
-    axes[0].set_ylabel(metric)
-    _legend(axes[-1], rows)
-    return figure
+    axes[0].set_ylabel(text(MESSAGES, "validation_accuracy", lang))
+    _legend(axes[-1], rows, lang)
+    return set_language(figure, lang)
 
 
-def params_scatter(rows: list[dict], space, *, metric: str = "validation accuracy"):
-    """The first two parameters of ``space`` against each other, coloured by ``metric``."""
+def params_scatter(rows: list[dict], space, *, lang: str = "en"):
+    """The first two parameters of ``space`` against each other, coloured by validation
+    accuracy."""
     x_param, y_param = space[0], space[1]
     figure = new_figure(5.6, 4.4)
     axis = figure.subplots()
@@ -58,7 +61,7 @@ def params_scatter(rows: list[dict], space, *, metric: str = "validation accurac
     if points:
         xs, ys, values = zip(*points)
         dots = axis.scatter(xs, ys, c=values, cmap="viridis", s=40, zorder=3)
-        figure.colorbar(dots, ax=axis, label=metric)
+        figure.colorbar(dots, ax=axis, label=text(MESSAGES, "validation_accuracy", lang))
     for row in rows:
         if row["state"] in ("pruned", "diverged"):
             x = _position(x_param, row["params"].get(x_param.name))
@@ -72,10 +75,10 @@ def params_scatter(rows: list[dict], space, *, metric: str = "validation accurac
     _style_axis(axis, y_param, y=True)
     axis.set_xlabel(x_param.name)
     axis.set_ylabel(y_param.name)
-    return figure
+    return set_language(figure, lang)
 
 
-def search_history(rows: list[dict], *, metric: str = "validation accuracy"):
+def search_history(rows: list[dict], *, lang: str = "en"):
     """Accuracy per trial in the order of rounds and trial numbers, with the best so far."""
     ordered = sorted(rows, key=lambda row: (row["round"], row["trial"]))
     figure = new_figure(6.4, 3.6)
@@ -92,15 +95,14 @@ def search_history(rows: list[dict], *, metric: str = "validation accuracy"):
         elif row["state"] == "diverged":
             axis.scatter(index, _floor(rows), s=30, marker="x", color=DIVERGED_COLOUR)
         best_so_far.append(best if math.isfinite(best) else np.nan)
-    axis.step(range(len(ordered)), best_so_far, where="post", color="black", linewidth=1.2,
-              label="best so far")
+    axis.step(range(len(ordered)), best_so_far, where="post", color="black", linewidth=1.2)
     for index in range(1, len(ordered)):
         if ordered[index]["round"] != ordered[index - 1]["round"]:
             axis.axvline(index - 0.5, color="0.7", linestyle="--", linewidth=1)
-    axis.set_xlabel("trial (in the order they ran, round by round)")
-    axis.set_ylabel(metric)
-    _legend(axis, rows, extra=True)
-    return figure
+    axis.set_xlabel(text(MESSAGES, "trial_order", lang))
+    axis.set_ylabel(text(MESSAGES, "validation_accuracy", lang))
+    _legend(axis, rows, lang, best_so_far=True)
+    return set_language(figure, lang)
 
 
 def _position(param, value):
@@ -131,19 +133,20 @@ def _floor(rows: list[dict]) -> float:
     return (min(reached) - 0.02) if reached else 0.0
 
 
-def _legend(axis, rows: list[dict], *, extra: bool = False) -> None:
+def _legend(axis, rows: list[dict], lang: str, *, best_so_far: bool = False) -> None:
     from matplotlib.lines import Line2D
 
     rounds = sorted({row["round"] for row in rows if row["state"] == "complete"})
     handles = [Line2D([], [], marker="o", linestyle="", color=ROUND_COLOURS[r % 5],
-                      label=f"round {r}" if len(rounds) > 1 else "complete") for r in rounds]
+                      label=text(MESSAGES, "round_n", lang, round=r) if len(rounds) > 1
+                      else text(MESSAGES, "complete", lang)) for r in rounds]
     if any(row["state"] == "pruned" for row in rows):
         handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor="none",
-                              markeredgecolor=PRUNED_COLOUR, label="pruned"))
+                              markeredgecolor=PRUNED_COLOUR, label=text(MESSAGES, "pruned", lang)))
     if any(row["state"] == "diverged" for row in rows):
         handles.append(Line2D([], [], marker="x", linestyle="", color=DIVERGED_COLOUR,
-                              label="diverged"))
-    if extra:
-        handles.append(Line2D([], [], color="black", label="best so far"))
+                              label=text(MESSAGES, "diverged", lang)))
+    if best_so_far:
+        handles.append(Line2D([], [], color="black", label=text(MESSAGES, "best_so_far", lang)))
     if handles:
         axis.legend(handles=handles, fontsize="small", loc="best")

@@ -53,9 +53,20 @@ def restore_training(path, state) -> None:
             model or optimizer (the message lists what differs).
     """
     tensors, metadata = load_checkpoint(path)
+    restore_training_state(tensors, metadata, state, source=path)
+
+
+def restore_training_state(tensors: dict, metadata: dict, state, *, source="the state") -> None:
+    """Load a training state given as ``training_checkpoint``'s (tensors, metadata) into
+    the trainer of ``state`` and into ``state`` (e.g. one received from another process).
+
+    Raises:
+        CheckpointError: not a training state, or it does not fit the model or optimizer
+            (``source`` names it in the message).
+    """
     if metadata.get("kind") != KIND:
         raise CheckpointError(
-            f"resume: {path} is a {metadata.get('kind', 'unknown')!r} file, not a training "
+            f"resume: {source} is a {metadata.get('kind', 'unknown')!r} file, not a training "
             "checkpoint. Resume from a run's last.safetensors."
         )
     trainer = state.trainer
@@ -64,11 +75,11 @@ def restore_training(path, state) -> None:
         trainer.optimizer.load_state_dict(join_arrays(metadata["optimizer"], tensors))
     except ValueError as error:
         raise CheckpointError(
-            f"resume: {path} does not fit this model/optimizer: {error}"
+            f"resume: {source} does not fit this model/optimizer: {error}"
         ) from None
     except (KeyError, TypeError) as error:  # metadata edited by hand, or by another program
         raise CheckpointError(
-            f"resume: {path} records a training state glassnet cannot restore (missing or "
+            f"resume: {source} records a training state glassnet cannot restore (missing or "
             f"malformed {error}). Resume from another checkpoint."
         ) from None
     try:
@@ -83,7 +94,7 @@ def restore_training(path, state) -> None:
         state.history = list(metadata["history"])
     except (KeyError, TypeError, ValueError) as error:
         raise CheckpointError(
-            f"resume: {path} records a training state glassnet cannot restore (missing or "
+            f"resume: {source} records a training state glassnet cannot restore (missing or "
             f"malformed {error}). Resume from another checkpoint."
         ) from None
     state.metrics = state.history[-1] if state.history else {}

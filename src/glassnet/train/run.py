@@ -3,7 +3,8 @@
 Load the dataset, fit the preprocessing on the training split only, build the named model
 and optimizer, train with progress, history, checkpoints and the divergence guard, then
 evaluate on the test set. Everything lands in the run folder ``<out>/<name>/``:
-config.json, environment.json, status.json, metrics.jsonl, metrics.csv, last.safetensors,
+config.json, environment.json, status.json, fingerprint.json (hashes of the data, initial
+weights and batch order), metrics.jsonl, metrics.csv, curves.png, last.safetensors,
 best.safetensors and test_metrics.json. One process writes a run folder at a time, and
 status.json says how the run ended (``glassnet.train.run_folder``).
 """
@@ -30,7 +31,9 @@ from glassnet.train.callbacks import (
 )
 from glassnet.train.checkpointing import Checkpoint
 from glassnet.train.config import TrainConfig
+from glassnet.train.curves import CurvesFigure
 from glassnet.train.environment import environment
+from glassnet.train.fingerprint import Fingerprint
 from glassnet.train.history import History
 from glassnet.train.interrupt import StopOnSignal
 from glassnet.train.model_size import check_model_size
@@ -63,7 +66,7 @@ class Splits:
     num_classes: int
 
 
-def run(config: TrainConfig, *, resume=None, stream=None, callbacks=()) -> RunResult:
+def run(config: TrainConfig, *, resume=None, stream=None, callbacks=(), role=None) -> RunResult:
     """Train ``config.model`` on ``config.dataset`` and evaluate it on the test set.
 
     Args:
@@ -72,11 +75,16 @@ def run(config: TrainConfig, *, resume=None, stream=None, callbacks=()) -> RunRe
         stream: where progress goes (default: standard output).
         callbacks: more Trainer callbacks (e.g. diagnostics, pruning reports), called after
             the run's own.
+        role: this process's part in a run shared by several processes
+            (``glassnet.distributed``), or None for a run of its own. Only a role whose
+            ``writes_files`` is true writes the run folder, progress and test metrics; the
+            role's ``fit(trainer, train, val, ...)`` trains in place of ``trainer.fit`` and
+            stops on signals itself (every process at the same step).
 
     Raises:
         DatasetError: the dataset is missing or corrupt (no folder is made).
-        ConfigError: the model cannot be built or is too large for this machine, or a resume changes
-            options it may not (the folder is left untouched; see ``check_resume``).
+        ConfigError: the model cannot be built or is too large for this machine, or a resume
+            changes options it may not (the folder is left untouched; see ``check_resume``).
         RunError: another process is writing the run folder.
         CheckpointError: the checkpoint to resume from is corrupt (a note says whether
             best.safetensors beside it is intact).
@@ -94,6 +102,10 @@ def run(config: TrainConfig, *, resume=None, stream=None, callbacks=()) -> RunRe
     # an impossible model (too large, too many pooling blocks) leaves nothing behind.
     data = prepare_data(config, split_rng)
     model = build_model(config, data.train[0].shape[1:], data.num_classes, model_rng)
+    augmentation = build_augment(config, data.preprocessing, augment_seed)
+    if role is not None and not role.writes_files:  # another process writes the run folder
+        return _train(config, data, model, None, loader_rng, augmentation, None, stream,
+                      callbacks, role)
     folder = Path(config.out) / config.name if config.name else _new_run_folder(config.out)
     with RunFolder(folder) as run_folder:
         if resume == "auto":  # continue the run in this folder if it has a checkpoint yet
@@ -103,17 +115,17 @@ def run(config: TrainConfig, *, resume=None, stream=None, callbacks=()) -> RunRe
         run_folder.start(resumed_from=resume, step=resumed.get("step", 0), changed=changed)
         atomic_write(folder / "config.json", json.dumps(config.to_json(), indent=2) + "\n")
         atomic_write(folder / "environment.json", json.dumps(environment(), indent=2) + "\n")
-        augmentation = build_augment(config, data.preprocessing, augment_seed)
         result = _train(config, data, model, folder, loader_rng, augmentation, resume, stream,
-                        callbacks)
+                        callbacks, role)
         status = ("interrupted" if result.signal is not None
                   else "failed" if result.failed else "finished")
         run_folder.end(status, result.stop_reason or f"{len(result.history)} epochs")
     return result
 
 
-def _train(config, data, model, folder, loader_rng, augmentation, resume, stream,
-           callbacks) -> RunResult:
+def _train(config, data, model, folder, loader_rng, augmentation, resume, stream, callbacks,
+           role) -> RunResult:
+    """Train and test; ``folder`` is None in a process that does not write the run folder."""
     steps_per_epoch = math.ceil(len(data.train[1]) / config.batch_size)
     optimizer = build_optimizer(config, model, steps_per_epoch)
     run_callbacks = [
@@ -121,21 +133,31 @@ def _train(config, data, model, folder, loader_rng, augmentation, resume, stream
         History(folder),
         Checkpoint(folder, metadata={"config": config.to_json(),
                                      "preprocessing": data.preprocessing}),
-        DivergenceGuard(),
-        StopOnSignal(),
-    ]
+        CurvesFigure(folder),
+        Fingerprint(folder),
+    ] if folder is not None else []
+    run_callbacks.append(DivergenceGuard())
+    if role is None:  # a role stops on signals itself, every process at the same step
+        run_callbacks.append(StopOnSignal())
     if config.clip_norm is not None:
         run_callbacks.append(GradientClipping(max_norm=config.clip_norm))
     if isinstance(optimizer.param_groups[0].lr, optim.schedule.ReduceOnPlateau):
         run_callbacks.append(ReduceLROnPlateau(optimizer.param_groups[0].lr, "val_loss"))
     if config.early_stopping is not None:
         run_callbacks.append(EarlyStopping("val_loss", patience=config.early_stopping))
+    for callback in callbacks:  # callbacks that write files (telemetry) get the run folder
+        if folder is not None and hasattr(callback, "set_run_folder"):
+            callback.set_run_folder(folder)
     trainer = Trainer(model, CrossEntropyLoss(), optimizer,
                       callbacks=[*run_callbacks, *callbacks], generator=loader_rng,
                       augment=augmentation)
-    state = trainer.fit(data.train, data.val, epochs=config.epochs,
-                        batch_size=config.batch_size, resume=resume)
-    if state.failed or state.signal is not None:
+    if role is None:
+        state = trainer.fit(data.train, data.val, epochs=config.epochs,
+                            batch_size=config.batch_size, resume=resume)
+    else:
+        state = role.fit(trainer, data.train, data.val, epochs=config.epochs,
+                         batch_size=config.batch_size, resume=resume, folder=folder)
+    if state.failed or state.signal is not None or folder is None:
         return RunResult(folder, {}, state.history, state.stop_reason, state.failed,
                          state.signal)
     test_metrics = trainer.evaluate(data.test)

@@ -138,9 +138,10 @@ class Trainer:
         loss = self.loss_fn(outputs, targets)
         self.optimizer.zero_grad()
         loss.backward()
+        state.batch_loss = value = float(loss.item())  # on_before_step sees this batch's loss
         self._notify("on_before_step", state)
         self.optimizer.step()
-        return outputs.data, float(loss.item())
+        return outputs.data, value
 
     def evaluate(self, data) -> dict:
         """Mean loss and accuracy on ``data = (X, y)`` in eval mode, without a graph."""

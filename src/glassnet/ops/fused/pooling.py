@@ -5,16 +5,24 @@ backward, or kh·kw slices and maximum ops) records many nodes and full-size mas
 both directions are a loop over the kh·kw window offsets only: offset (i, j) of every
 window at once is one strided slice of the (padded) input, so forward is kh·kw element-wise
 maxima (or sums) over output-sized arrays, and backward scatters the output gradient
-through the same slices. When the windows tile the input (stride = kernel, no padding)
-the slices are disjoint and cover it, so backward writes the gradient straight into place
-(no zeroing, no accumulation). Arrays keep the memory order of their input, so the
-channels-last output of ``conv2d`` is pooled along its contiguous channel axis.
+through the same slices. When the windows tile the input (stride = kernel, no padding,
+and the input an exact multiple of the kernel) the slices are disjoint and cover it, so
+backward writes the gradient straight into place (no zeroing, no accumulation). Arrays keep
+the memory order of their input, so the channels-last output of ``conv2d`` is pooled along
+its contiguous channel axis.
+
+Output sizes are PyTorch's: floor((W + 2P − D·(F − 1) − 1)/S) + 1, or ceil with
+``ceil_mode`` (a last window that would start in the right padding is dropped). Windows
+that ``ceil_mode`` lets run past the padded input read −inf (max) or nothing (average).
 
 Max pooling routes each window's gradient to the first maximal element in row-major
-window order, as PyTorch does (ties are not split). Padding is −inf for max pooling and
-zero for average pooling, where the padded zeros count in the average (PyTorch's
-``count_include_pad=True``). Tested against naive nested-loop pooling (kept in the tests)
-and against ``torch.nn.functional.max_pool2d``/``avg_pool2d``/``max_pool1d``/``avg_pool1d``.
+window order, as PyTorch does (ties are not split), and takes a ``dilation`` (the spacing
+of the window's taps) as PyTorch's does. Padding is −inf for max pooling and zero for
+average pooling, where the padded zeros count in the average (PyTorch's
+``count_include_pad=True``): the divisor is kh·kw, or, for a ``ceil_mode`` window cut off
+by the end of the padded input, the part of it that lies inside. Tested against naive
+nested-loop pooling (kept in the tests) and against
+``torch.nn.functional.max_pool2d``/``avg_pool2d``/``max_pool1d``/``avg_pool1d``.
 """
 
 import numpy as np
@@ -26,7 +34,7 @@ from glassnet.tensor import array_of
 
 
 class MaxPool2d(Function):
-    """y[n, c, h, w] = max over the window at (S·h, S·w) of the −inf-padded x.
+    """y[n, c, h, w] = max over i, j of x_pad[n, c, S·h + D·i, S·w + D·j] (−inf padding).
 
     Backward: each window's output gradient goes to the position of its (first) maximum,
     remembered in forward as the window offset k = i·kw + j.
@@ -34,10 +42,11 @@ class MaxPool2d(Function):
 
     __slots__ = ()
 
-    def forward(self, x, *, kernel_size, stride, padding):
-        padded = _pad(x, padding, -np.inf)
+    def forward(self, x, *, kernel_size, stride, padding, dilation=(1, 1), ceil_mode=False):
+        geometry = _Geometry(x.shape, kernel_size, stride, padding, dilation, ceil_mode)
+        padded = _pad(x, geometry, -np.inf)
         out = argmax = None
-        for k, index in _window_offsets(x.shape, kernel_size, stride, padding):
+        for k, index in geometry.offsets():
             candidate = padded[index]
             if out is None:
                 out = np.copy(candidate, order="K")
@@ -49,45 +58,48 @@ class MaxPool2d(Function):
             wins = candidate > out
             np.maximum(argmax, np.multiply(wins, k, dtype=argmax.dtype), out=argmax)
             np.maximum(out, candidate, out=out)
-        layout = (x.shape, x.dtype, _is_channels_last(x))
-        self.save_for_backward(argmax, layout, kernel_size, stride, padding)
+        layout = (x.dtype, _is_channels_last(x))
+        self.save_for_backward(argmax, layout, geometry)
         return out
 
     def backward(self, grad_out):
-        argmax, layout, kernel, stride, padding = self.saved
-        grad_out = _in_memory_order(grad_out, channels_last=layout[2])
+        argmax, layout, geometry = self.saved
+        grad_out = _in_memory_order(grad_out, channels_last=layout[1])
 
         def grad_at_offset(k, out=None):
             return np.multiply(grad_out, argmax == k, out=out)
 
-        return _scatter(grad_at_offset, layout, kernel, stride, padding)
+        return _scatter(grad_at_offset, layout, geometry)
 
 
 class AvgPool2d(Function):
     """y[n, c, h, w] = mean over the window at (S·h, S·w) of the zero-padded x; the padded
-    zeros count, so the divisor is always kh·kw.
+    zeros count, so the divisor is kh·kw (less for a ``ceil_mode`` window cut off by the
+    end of the padded input: the part inside it).
 
-    Backward: every element of a window receives dL/dy / (kh·kw).
+    Backward: every element of a window receives dL/dy / divisor.
     """
 
     __slots__ = ()
 
-    def forward(self, x, *, kernel_size, stride, padding):
-        padded = _pad(x, padding, 0)
+    def forward(self, x, *, kernel_size, stride, padding, ceil_mode=False):
+        geometry = _Geometry(x.shape, kernel_size, stride, padding, (1, 1), ceil_mode)
+        padded = _pad(x, geometry, 0)
         out = None
-        for _, index in _window_offsets(x.shape, kernel_size, stride, padding):
+        for _, index in geometry.offsets():
             if out is None:
                 out = np.copy(padded[index], order="K")
             else:
                 out += padded[index]
-        out /= kernel_size[0] * kernel_size[1]
-        layout = (x.shape, x.dtype, _is_channels_last(x))
-        self.save_for_backward(layout, kernel_size, stride, padding)
+        divisor = geometry.divisor()
+        out /= divisor if np.ndim(divisor) == 0 else divisor.astype(out.dtype)
+        layout = (x.dtype, _is_channels_last(x))
+        self.save_for_backward(layout, geometry)
         return out
 
     def backward(self, grad_out):
-        layout, kernel, stride, padding = self.saved
-        share = _in_memory_order(grad_out, channels_last=layout[2]) / (kernel[0] * kernel[1])
+        layout, geometry = self.saved
+        share = _in_memory_order(grad_out, channels_last=layout[1]) / geometry.divisor()
 
         def grad_at_offset(k, out=None):
             if out is None:
@@ -95,7 +107,60 @@ class AvgPool2d(Function):
             np.copyto(out, share)
             return out
 
-        return _scatter(grad_at_offset, layout, kernel, stride, padding)
+        return _scatter(grad_at_offset, layout, geometry)
+
+
+class _Geometry:
+    """Where the windows of a 2-d pooling lie: sizes, padding on each side, the offsets."""
+
+    __slots__ = ("dilation", "kernel", "out_size", "pad_after", "padding", "stride", "x_shape")
+
+    def __init__(self, x_shape, kernel, stride, padding, dilation, ceil_mode):
+        self.x_shape, self.kernel, self.stride = x_shape, kernel, stride
+        self.padding, self.dilation = padding, dilation
+        self.out_size = tuple(
+            conv_output_size(n, f, s, p, op_name="pool", dilation=d, ceil_mode=ceil_mode)
+            for n, f, s, p, d in zip(x_shape[2:], kernel, stride, padding, dilation)
+        )
+        # ceil_mode's last window may run past the padding: pad further on that side.
+        self.pad_after = tuple(
+            max(p, (o - 1) * s + d * (f - 1) + 1 - n - p)
+            for n, f, s, p, d, o in zip(x_shape[2:], kernel, stride, padding, dilation,
+                                        self.out_size)
+        )
+
+    def offsets(self):
+        """Yield (k, index): ``padded[index]`` is offset k = i·kw + j of every window at once."""
+        (kh, kw), (sh, sw), (dh, dw), (Ho, Wo) = (
+            self.kernel, self.stride, self.dilation, self.out_size)
+        for i in range(kh):
+            for j in range(kw):
+                rows = slice(i * dh, i * dh + sh * (Ho - 1) + 1, sh)
+                cols = slice(j * dw, j * dw + sw * (Wo - 1) + 1, sw)
+                yield i * kw + j, (slice(None), slice(None), rows, cols)
+
+    def divisor(self):
+        """kh·kw, or per output position (Ho, Wo) when a ceil_mode window is cut off."""
+        counts = []
+        for n, f, s, p, o in zip(self.x_shape[2:], self.kernel, self.stride, self.padding,
+                                 self.out_size):
+            starts = np.arange(o) * s
+            counts.append(np.minimum(starts + f, n + 2 * p) - starts)
+        if counts[0].min() == self.kernel[0] and counts[1].min() == self.kernel[1]:
+            return self.kernel[0] * self.kernel[1]
+        return np.multiply.outer(counts[0], counts[1])
+
+    def tiles(self) -> bool:
+        """The windows are disjoint and cover the input exactly: every element is read once."""
+        return (self.stride == self.kernel and self.dilation == (1, 1)
+                and self.padding == (0, 0) and self.pad_after == (0, 0)
+                and all(o * f == n for o, f, n in zip(self.out_size, self.kernel,
+                                                      self.x_shape[2:])))
+
+    def disjoint(self) -> bool:
+        """No input element is read by two different window offsets."""
+        return all(s >= d * (f - 1) + 1
+                   for f, s, d in zip(self.kernel, self.stride, self.dilation))
 
 
 class _Pool1d(Function):
@@ -104,11 +169,14 @@ class _Pool1d(Function):
     __slots__ = ()
     pool2d: type
 
-    def forward(self, x, *, kernel_size, stride, padding):
+    def forward(self, x, *, kernel_size, stride, padding, **options):
         pool = self.pool2d()
         pool.needs_input_grad = self.needs_input_grad
+        if "dilation" in options:
+            options["dilation"] = (1, options["dilation"])
         out = pool.forward(
-            x[:, :, None, :], kernel_size=(1, kernel_size), stride=(1, stride), padding=(0, padding)
+            x[:, :, None, :], kernel_size=(1, kernel_size), stride=(1, stride),
+            padding=(0, padding), **options,
         )
         self.save_for_backward(pool)
         return out[:, :, 0, :]
@@ -132,7 +200,7 @@ class AvgPool1d(_Pool1d):
     pool2d = AvgPool2d
 
 
-def max_pool2d(x, *, kernel_size, stride, padding):
+def max_pool2d(x, *, kernel_size, stride, padding, dilation=(1, 1), ceil_mode=False):
     """Max pooling over NCHW input, padding with −inf as PyTorch does.
 
     Args:
@@ -140,16 +208,19 @@ def max_pool2d(x, *, kernel_size, stride, padding):
         kernel_size: (kh, kw).
         stride: (sh, sw).
         padding: (ph, pw), each at most half the kernel size.
+        dilation: (dh, dw), the spacing of the window's taps (1: adjacent).
+        ceil_mode: round the output size up instead of down (PyTorch's ``ceil_mode``).
 
     Shape:
-        x (N, C, H, W) → y (N, C, Ho, Wo) with Ho = (H − kh + 2ph)/sh + 1, likewise Wo.
+        x (N, C, H, W) → y (N, C, Ho, Wo) with Ho = ⌊(H + 2ph − dh·(kh − 1) − 1)/sh⌋ + 1
+        (⌈…⌉ with ceil_mode), likewise Wo.
 
     Returns:
         A Tensor of shape (N, C, Ho, Wo).
 
     Raises:
-        ShapeError: x is not 4-d, the padding exceeds half the kernel, or the output size
-            is not a positive whole number.
+        ShapeError: x is not 4-d, the padding exceeds half the kernel, or the window is
+            larger than the padded input.
 
     Example:
         >>> import glassnet as gn
@@ -162,17 +233,25 @@ def max_pool2d(x, *, kernel_size, stride, padding):
         >>> x.grad
         array([[[[0., 0., 1., 0.],
                  [0., 1., 0., 0.]]]], dtype=float32)
+
+        A 3-wide window in steps of 2 over 4 columns fits once; ceil_mode adds a window
+        that starts inside the input and runs past it:
+
+        >>> max_pool2d(x, kernel_size=(1, 3), stride=(1, 2), padding=(0, 0), ceil_mode=True)
+        tensor([[[[5., 5.],
+                  [4., 1.]]]], requires_grad=True)
     """
-    _check_pool(x, 2, "max_pool2d", kernel_size, stride, padding)
+    _check_pool(x, 2, "max_pool2d", kernel_size, stride, padding, dilation, ceil_mode)
     return MaxPool2d.apply(
-        x, kernel_size=tuple(kernel_size), stride=tuple(stride), padding=tuple(padding)
+        x, kernel_size=tuple(kernel_size), stride=tuple(stride), padding=tuple(padding),
+        dilation=tuple(dilation), ceil_mode=bool(ceil_mode),
     )
 
 
-def avg_pool2d(x, *, kernel_size, stride, padding):
+def avg_pool2d(x, *, kernel_size, stride, padding, ceil_mode=False):
     """Average pooling over NCHW input; padded zeros count in the average (divisor kh·kw).
 
-    Args and Shape as ``max_pool2d``.
+    Args and Shape as ``max_pool2d`` (without dilation, as in PyTorch).
 
     Returns:
         A Tensor of shape (N, C, Ho, Wo).
@@ -187,27 +266,31 @@ def avg_pool2d(x, *, kernel_size, stride, padding):
         >>> avg_pool2d(x, kernel_size=(2, 2), stride=(2, 2), padding=(0, 0))
         tensor([[[[2.5 , 1.75]]]])
     """
-    _check_pool(x, 2, "avg_pool2d", kernel_size, stride, padding)
+    _check_pool(x, 2, "avg_pool2d", kernel_size, stride, padding, (1, 1), ceil_mode)
     return AvgPool2d.apply(
-        x, kernel_size=tuple(kernel_size), stride=tuple(stride), padding=tuple(padding)
+        x, kernel_size=tuple(kernel_size), stride=tuple(stride), padding=tuple(padding),
+        ceil_mode=bool(ceil_mode),
     )
 
 
-def max_pool1d(x, *, kernel_size, stride, padding):
-    """Max pooling over (N, C, L) input with ints ``kernel_size``, ``stride``, ``padding``.
+def max_pool1d(x, *, kernel_size, stride, padding, dilation=1, ceil_mode=False):
+    """Max pooling over (N, C, L) input with ints ``kernel_size``, ``stride``, ``padding``,
+    ``dilation``.
 
     Example:
         >>> import glassnet as gn
         >>> max_pool1d(gn.tensor([[[1.0, 3.0, 2.0, 0.0]]]), kernel_size=2, stride=2, padding=0)
         tensor([[[3., 2.]]])
     """
-    _check_pool(x, 1, "max_pool1d", (kernel_size,), (stride,), (padding,))
+    _check_pool(x, 1, "max_pool1d", (kernel_size,), (stride,), (padding,), (dilation,),
+                ceil_mode)
     return MaxPool1d.apply(
-        x, kernel_size=int(kernel_size), stride=int(stride), padding=int(padding)
+        x, kernel_size=int(kernel_size), stride=int(stride), padding=int(padding),
+        dilation=int(dilation), ceil_mode=bool(ceil_mode),
     )
 
 
-def avg_pool1d(x, *, kernel_size, stride, padding):
+def avg_pool1d(x, *, kernel_size, stride, padding, ceil_mode=False):
     """Average pooling over (N, C, L) input (padded zeros count in the average).
 
     Example:
@@ -215,36 +298,27 @@ def avg_pool1d(x, *, kernel_size, stride, padding):
         >>> avg_pool1d(gn.tensor([[[1.0, 3.0, 2.0, 0.0]]]), kernel_size=2, stride=2, padding=0)
         tensor([[[2., 1.]]])
     """
-    _check_pool(x, 1, "avg_pool1d", (kernel_size,), (stride,), (padding,))
+    _check_pool(x, 1, "avg_pool1d", (kernel_size,), (stride,), (padding,), (1,), ceil_mode)
     return AvgPool1d.apply(
-        x, kernel_size=int(kernel_size), stride=int(stride), padding=int(padding)
+        x, kernel_size=int(kernel_size), stride=int(stride), padding=int(padding),
+        ceil_mode=bool(ceil_mode),
     )
 
 
-def _check_pool(x, spatial: int, op_name: str, kernel_size, stride, padding) -> None:
+def _check_pool(x, spatial: int, op_name: str, kernel_size, stride, padding, dilation,
+                ceil_mode) -> None:
     """Validate rank, dtype, padding and the output size; see ``max_pool2d``'s Raises."""
     x_array = np.asarray(array_of(x))
     check_rank(x_array, spatial + 2, "(N, C, H, W)" if spatial == 2 else "(N, C, L)", op_name)
     check_floating(x_array, "input", op_name)
-    for size, k, s, p in zip(x_array.shape[2:], kernel_size, stride, padding):
-        conv_output_size(size, k, s, p, op_name=op_name)
+    for size, k, s, p, d in zip(x_array.shape[2:], kernel_size, stride, padding, dilation):
+        conv_output_size(size, k, s, p, op_name=op_name, dilation=d, ceil_mode=ceil_mode)
         if p > k // 2:
             raise ShapeError(
                 f"{op_name}: expected padding at most half the kernel size, but got padding "
                 f"P={p} for kernel F={k} (x.shape={x_array.shape}). A window of only padding "
                 f"has no input to pool; use padding <= {k // 2}."
             )
-
-
-def _window_offsets(x_shape: tuple, kernel: tuple, stride: tuple, padding: tuple):
-    """Yield (k, index): ``padded[index]`` is offset k = i·kw + j of every window at once."""
-    (kh, kw), (sh, sw) = kernel, stride
-    Ho, Wo = ((n + 2 * p - f) // s + 1 for n, f, s, p in zip(x_shape[2:], kernel, stride, padding))
-    for i in range(kh):
-        for j in range(kw):
-            rows = slice(i, i + sh * (Ho - 1) + 1, sh)
-            cols = slice(j, j + sw * (Wo - 1) + 1, sw)
-            yield i * kw + j, (slice(None), slice(None), rows, cols)
 
 
 def _is_channels_last(x: np.ndarray) -> bool:
@@ -273,34 +347,40 @@ def _full(shape: tuple, dtype, channels_last: bool, fill) -> np.ndarray:
     return array.transpose(0, 3, 1, 2) if channels_last else array
 
 
-def _pad(x: np.ndarray, padding: tuple, fill) -> np.ndarray:
-    ph, pw = padding
-    if ph == 0 and pw == 0:
+def _padded_shape(geometry: _Geometry) -> tuple:
+    N, C, H, W = geometry.x_shape
+    (ph, pw), (ph_after, pw_after) = geometry.padding, geometry.pad_after
+    return N, C, ph + H + ph_after, pw + W + pw_after
+
+
+def _pad(x: np.ndarray, geometry: _Geometry, fill) -> np.ndarray:
+    (ph, pw), after = geometry.padding, geometry.pad_after
+    if ph == 0 and pw == 0 and after == (0, 0):
         return x
-    N, C, H, W = x.shape
-    padded = _full((N, C, H + 2 * ph, W + 2 * pw), x.dtype, _is_channels_last(x), fill)
+    H, W = x.shape[2:]
+    padded = _full(_padded_shape(geometry), x.dtype, _is_channels_last(x), fill)
     padded[:, :, ph : ph + H, pw : pw + W] = x
     return padded
 
 
-def _scatter(grad_at_offset, layout: tuple, kernel: tuple, stride: tuple, padding: tuple):
+def _scatter(grad_at_offset, layout: tuple, geometry: _Geometry):
     """Add the per-offset gradients back onto the input: the adjoint of taking the slices.
 
     ``grad_at_offset(k, out=None)`` gives the output-sized gradient offset k receives,
     written into ``out`` when one is given (a disjoint slice of the result).
     """
-    x_shape, dtype, channels_last = layout
-    N, C, H, W = x_shape
-    ph, pw = padding
-    disjoint = stride[0] >= kernel[0] and stride[1] >= kernel[1]
-    if disjoint and padding == (0, 0) and stride == kernel:
-        # The windows tile the input: every element is written exactly once.
-        grad = _full(x_shape, dtype, channels_last, None)
-        for k, index in _window_offsets(x_shape, kernel, stride, padding):
+    dtype, channels_last = layout
+    H, W = geometry.x_shape[2:]
+    ph, pw = geometry.padding
+    if geometry.tiles():
+        # Every element is written exactly once.
+        grad = _full(geometry.x_shape, dtype, channels_last, None)
+        for k, index in geometry.offsets():
             grad_at_offset(k, out=grad[index])
         return grad
-    grad = _full((N, C, H + 2 * ph, W + 2 * pw), dtype, channels_last, 0)
-    for k, index in _window_offsets(x_shape, kernel, stride, padding):
+    grad = _full(_padded_shape(geometry), dtype, channels_last, 0)
+    disjoint = geometry.disjoint()
+    for k, index in geometry.offsets():
         if disjoint:
             grad_at_offset(k, out=grad[index])
         else:
