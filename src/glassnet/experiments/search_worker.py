@@ -39,7 +39,7 @@ def work(plan: SearchPlan, round_index: int, worker_index: int) -> int:
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.load_study(study_name=plan.study_name(round_index),
-                              storage=plan.open_storage(), pruner=make_pruner(plan))
+                              storage=plan.open_storage(), pruner=make_pruner(plan.prune))
     study.sampler = make_sampler(plan, round_index, worker_index,
                                  len(study.get_trials(deepcopy=False)))
     finished = 0
@@ -68,12 +68,12 @@ def make_sampler(plan: SearchPlan, round_index: int, worker_index: int, trials_s
     return optuna.samplers.RandomSampler(seed=seed)
 
 
-def make_pruner(plan: SearchPlan):
+def make_pruner(prune: bool):
     """The median rule (prune a trial below the median of earlier trials at the same epoch,
     after 5 trials), or none with ``--no-prune``."""
     optuna = load_optuna()
 
-    if not plan.prune:
+    if not prune:
         return optuna.pruners.NopPruner()
     return optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=0)
 
