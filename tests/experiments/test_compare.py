@@ -16,7 +16,7 @@ import pytest
 from glassnet.cli.main import main
 from glassnet.errors import ConfigError
 from glassnet.experiments import compare, report
-from glassnet.experiments.compare import _cores
+from glassnet.experiments.threads import cores
 from glassnet.train.config import TrainConfig
 from tests.experiments.data import write_noisy_dataset
 
@@ -150,7 +150,7 @@ def test_a_folder_holding_another_comparison_is_refused(activations, data):
 
 def test_more_jobs_than_cores_is_refused(data, tmp_path):
     with pytest.raises(ConfigError, match="jobs between 1 and"):
-        compare(base_config(data, tmp_path), {"lr": [0.1, 0.01]}, jobs=_cores() + 1)
+        compare(base_config(data, tmp_path), {"lr": [0.1, 0.01]}, jobs=cores() + 1)
 
 
 class InterruptAt:
@@ -189,7 +189,7 @@ def test_an_interrupted_comparison_continues_where_it_stopped(data, tmp_path):
     assert resumed.report.html.is_file()
 
 
-@pytest.mark.skipif(_cores() < 2, reason="two parallel jobs need two CPU cores")
+@pytest.mark.skipif(cores() < 2, reason="two parallel jobs need two CPU cores")
 def test_a_diverging_variant_is_reported_and_jobs_run_in_processes_with_divided_threads(
         data, tmp_path, capsys):
     code = main(["compare", "--vary", "lr=0.01,5", "--optimizer", "sgd", "--seeds", "0",
@@ -208,7 +208,7 @@ def test_a_diverging_variant_is_reported_and_jobs_run_in_processes_with_divided_
     text = (folder / "report.md").read_text(encoding="utf-8")
     assert (f"- lr=5 diverged in 1 of 1 seeds (the loss blew up); last finite training loss "
             f"{float(rows['5']['last_finite_loss']):.4g} at step {rows['5']['last_step']}.") in text
-    threads = str(_cores() // 2)
+    threads = str(cores() // 2)
     for run in rows.values():
         environment = json.loads((folder / run["run"] / "environment.json").read_text())
         assert environment["thread_variables"]["OPENBLAS_NUM_THREADS"] == threads

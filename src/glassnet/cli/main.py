@@ -48,6 +48,7 @@ COMMAND_MODULES = (
     "glassnet.cli.summary",
     "glassnet.cli.datasets",
     "glassnet.cli.classic",
+    "glassnet.cli.search",
     "glassnet.cli.serve",
     "glassnet.cli.compare",
     "glassnet.cli.report",

@@ -12,7 +12,6 @@ The page and its JSON API are described in glassnet.serve.app (and the README).
 """
 
 import argparse
-import sys
 
 
 def add_parser(subparsers) -> None:
@@ -40,30 +39,28 @@ def add_parser(subparsers) -> None:
 def run(args) -> int:
     from glassnet.cli.checkpoints import checkpoint_path
     from glassnet.errors import ConfigError
+    from glassnet.extras import require_extra
 
     if not 0 <= args.port <= 65535:
         raise ConfigError(f"serve: expected --port from 0 to 65535, but got {args.port}.")
     if not args.max_upload_mb > 0:
         raise ConfigError(f"serve: expected --max-upload-mb above 0, but got "
                           f"{args.max_upload_mb}.")
-    try:  # before the minutes of feature extraction, not after
-        import flask  # noqa: F401
-        from threadpoolctl import threadpool_limits
-        from werkzeug.serving import make_server
+    # The extra is checked before the minutes of feature extraction, not after.
+    require_extra("flask", "serve", "glassnet serve")
+    threadpoolctl = require_extra("threadpoolctl", "serve", "glassnet serve")
+    from werkzeug.serving import make_server
 
-        from glassnet.serve.app import create_app
-        from glassnet.serve.index import open_index
-    except ImportError:
-        print("glassnet serve: the page needs Flask: pip install 'glassnet[serve]'.",
-              file=sys.stderr)
-        return 1
+    from glassnet.serve.app import create_app
+    from glassnet.serve.index import open_index
+
     index, build = open_index(checkpoint_path(args.checkpoint), layer=args.layer,
                               data_dir=args.data_dir)
     print(_features_line(index, build), flush=True)
     # NOTE: from here on, the parallelism is the requests (one thread each), so each one's
     # NumPy work gets one BLAS thread. With BLAS threads of their own, 8 concurrent searches
     # were 10× slower here (benchmarks/README.md); the extraction above used them all.
-    threadpool_limits(limits=1, user_api="blas")
+    threadpoolctl.threadpool_limits(limits=1, user_api="blas")
     app = create_app(index, lang=args.lang, view=args.space,
                      max_upload_bytes=int(args.max_upload_mb * 2**20))
     with _listen(args.host, args.port) as listener:  # the server keeps its own copy

@@ -27,7 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from glassnet.errors import ImageError, MissingDependencyError
+from glassnet.errors import ImageError
+from glassnet.extras import require_extra
 
 # NOTE: Pillow only warns above 89 million pixels and refuses above twice that; a PNG of
 # 20000×20000 zeros is a few hundred kilobytes but decodes to 400 MB. glassnet's images are
@@ -176,12 +177,8 @@ def _read_npy(data: bytes, name: str) -> np.ndarray:
 
 def _decode(data: bytes, name: str, channels: int, size) -> np.ndarray:
     """A PNG/JPEG file's bytes → uint8 (H, W) or (C, H, W), resized to ``size`` if given."""
-    try:
-        from PIL import Image, UnidentifiedImageError
-    except ImportError:
-        raise MissingDependencyError(
-            "reading PNG/JPEG files needs Pillow: pip install 'glassnet[images]' (or pass .npy)."
-        ) from None
+    Image = require_extra("PIL.Image", "images", "reading PNG/JPEG files (or pass .npy)")
+    UnidentifiedImageError = Image.UnidentifiedImageError
     try:
         with Image.open(io.BytesIO(data)) as image:
             width, height = image.size

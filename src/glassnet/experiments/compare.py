@@ -25,7 +25,6 @@ every run at its next batch with its position saved.
 import contextlib
 import dataclasses
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -39,6 +38,8 @@ from glassnet.experiments.factors import check_vary, format_value
 from glassnet.experiments.progress import Board
 from glassnet.experiments.report import ReportFiles, write_comparison
 from glassnet.experiments.runs import FINISHED, RunRecord, load_run
+from glassnet.experiments.threads import cores as available_cores
+from glassnet.experiments.threads import current_threads, worker_environment
 from glassnet.experiments.worker import ERROR_FILE, EXIT_USER_ERROR, execute
 from glassnet.train.config import TrainConfig
 
@@ -49,9 +50,6 @@ _SESSION_OPTIONS = ("out", "name", "progress", "data_dir", "download", "seed")
 # The worker's command (not ``-m glassnet.experiments.worker``: the package imports that
 # module already, and runpy would warn about running a module twice).
 _WORKER = "import sys; from glassnet.experiments.worker import main; sys.exit(main())"
-_BLAS_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-                   "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
-
 
 @dataclass
 class PlannedRun:
@@ -115,7 +113,7 @@ def compare(base: TrainConfig, vary: dict, seeds=(0, 1, 2), *, jobs: int = 1,
     """
     vary = check_vary(vary, base)
     seeds = _check_seeds(seeds)
-    cores = _cores()
+    cores = available_cores()
     if not isinstance(jobs, int) or not 1 <= jobs <= cores:
         raise ConfigError(
             f"compare: expected jobs between 1 and {cores} (the CPU cores here), but got "
@@ -154,7 +152,7 @@ def compare(base: TrainConfig, vary: dict, seeds=(0, 1, 2), *, jobs: int = 1,
     if stopped is not None:
         comparison.interrupted, comparison.signal = True, stopped
         return comparison
-    context = {"jobs": jobs, "threads": threads or _current_threads(),
+    context = {"jobs": jobs, "threads": threads or current_threads(),
                "seconds": comparison.seconds}
     comparison.report = write_comparison(comparison.records, list(vary), folder, lang=lang,
                                          context=context)
@@ -195,7 +193,7 @@ def _run_here(todo, board, callbacks):
 def _run_in_processes(todo, board, jobs: int, threads: int):
     """Train the runs ``jobs`` at a time, each in a worker process with ``threads`` BLAS
     threads; the signal that stopped them, or None."""
-    env = {**os.environ, **{name: str(threads) for name in _BLAS_VARIABLES}}
+    env = worker_environment(threads)
     queue, running, stopped, user_error = list(todo), {}, None, None
     previous = _on_sigterm_raise()
     try:
@@ -336,16 +334,3 @@ def _folder_name(name: str) -> str:
 def _shape(vary: dict, seeds) -> str:
     sizes = " × ".join(f"{len(values)} {key}" for key, values in vary.items())
     return f"{sizes} × {len(seeds)} seed{'s' if len(seeds) > 1 else ''}"
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # macOS, Windows
-        return os.cpu_count() or 1
-
-
-def _current_threads() -> str:
-    values = {os.environ.get(name) for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")}
-    values.discard(None)
-    return ", ".join(sorted(values)) or f"default ({_cores()} cores)"

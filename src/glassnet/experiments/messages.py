@@ -233,4 +233,97 @@ MESSAGES = {
               "مقایسه در آخرین نوبت {seconds} ثانیه طول کشید.",
     },
     "not_set": {"en": "not set", "fa": "تنظیم‌نشده"},
+    # --- hyperparameter search (glassnet search) ------------------------------------------
+    "search_title": {"en": "Hyperparameter search: {params}",
+                     "fa": "جست‌وجوی ابرپارامتر: {params}"},
+    "search_intro": {
+        "en": "{trials} trials per round × {rounds} round(s) of {sampler} search on "
+              "{dataset} with model {model}, {epochs} epoch(s) per trial; every trial is an "
+              "ordinary run folder. Trials below the median of earlier ones at the same epoch "
+              "were {pruning}. The study {study} is kept in {storage}.",
+        "fa": "{trials} آزمایش در هر دور × {rounds} دور جست‌وجوی {sampler} روی {dataset} با مدل "
+              "{model}، {epochs} دوره (epoch) در هر آزمایش؛ هر آزمایش یک پوشهٔ اجرای معمولی "
+              "است. آزمایش‌هایی که از میانهٔ آزمایش‌های پیشین در همان دوره پایین‌تر بودند "
+              "{pruning}. مطالعهٔ {study} در {storage} نگه داشته می‌شود.",
+    },
+    "pruning_on": {"en": "stopped early (pruned)", "fa": "زودتر متوقف شدند (هرس)"},
+    "pruning_off": {"en": "not stopped (pruning off)", "fa": "متوقف نشدند (هرس خاموش)"},
+    "space_heading": {"en": "The searched space", "fa": "فضای جست‌وجو"},
+    "space_note": {
+        "en": "log: uniform in log space (the lecture's 10^U(a, b)); round 1 and later "
+              "sample from ranges narrowed around the best trials of the round before.",
+        "fa": "log: یکنواخت در فضای لگاریتمی (10^U(a, b) در درس)؛ دور ۱ و بعد از آن از "
+              "بازه‌هایی نمونه می‌گیرند که دور بهترین آزمایش‌های دور قبل تنگ شده‌اند.",
+    },
+    "parameter": {"en": "parameter", "fa": "پارامتر"},
+    "round_n": {"en": "round {round}", "fa": "دور {round}"},
+    "leaderboard_heading": {"en": "Leaderboard", "fa": "جدول رده‌بندی"},
+    "leaderboard_counts": {
+        "en": "{total} trials: {complete} complete, {pruned} pruned, {diverged} diverged, "
+              "{failed} failed. The {shown} best are shown; leaderboard.csv has them all.",
+        "fa": "{total} آزمایش: {complete} کامل، {pruned} هرس‌شده، {diverged} واگرا، "
+              "{failed} شکست‌خورده. {shown} آزمایش برتر نشان داده شده‌اند؛ همه در "
+              "leaderboard.csv هستند.",
+    },
+    "rank": {"en": "rank", "fa": "رتبه"},
+    "round": {"en": "round", "fa": "دور"},
+    "trial": {"en": "trial", "fa": "آزمایش"},
+    "val_accuracy": {"en": "val. accuracy", "fa": "دقت اعتبارسنجی"},
+    "state": {"en": "state", "fa": "وضعیت"},
+    "status_pruned": {"en": "pruned", "fa": "هرس‌شده"},
+    "search_best": {
+        "en": "The best trial is trial {trial} of round {round}: validation accuracy {value} "
+              "with {params}.",
+        "fa": "بهترین آزمایش، آزمایش {trial} از دور {round} است: دقت اعتبارسنجی {value} با "
+              "{params}.",
+    },
+    "search_top_spread": {
+        "en": "The {count} best complete trials reach {mean} ± {std}: configurations within "
+              "about that spread of each other are not told apart by this search.",
+        "fa": "{count} آزمایش کامل برتر به {mean} ± {std} می‌رسند: پیکربندی‌هایی که "
+              "فاصله‌شان در همین حدود است، با این جست‌وجو از هم تشخیص داده نمی‌شوند.",
+    },
+    "search_refined": {
+        "en": "Round {round}'s best is {value}, against {previous} in round {before}: "
+              "{verdict}.",
+        "fa": "بهترینِ دور {round} برابر {value} است، در برابر {previous} در دور {before}: "
+              "{verdict}.",
+    },
+    "refine_better": {"en": "better by more than the top trials' spread",
+                      "fa": "بهتر، بیش از پراکندگی آزمایش‌های برتر"},
+    "refine_same": {"en": "a difference within the top trials' spread",
+                    "fa": "تفاوتی در حد پراکندگی آزمایش‌های برتر"},
+    "search_diverged_range": {
+        "en": "{count} trial(s) diverged; they drew {name} from {low} to {high} (complete "
+              "trials: {low_ok} to {high_ok}).",
+        "fa": "{count} آزمایش واگرا شد؛ مقدار {name} در آن‌ها از {low} تا {high} بود "
+              "(آزمایش‌های کامل: {low_ok} تا {high_ok}).",
+    },
+    "search_no_complete": {
+        "en": "No trial completed: every one was pruned, diverged or failed.",
+        "fa": "هیچ آزمایشی کامل نشد: همه هرس شدند، واگرا شدند یا شکست خوردند.",
+    },
+    "search_figures_heading": {"en": "Figures", "fa": "نمودارها"},
+    "caption_metric_params": {
+        "en": "Validation accuracy against each searched parameter (hollow: pruned at the "
+              "accuracy it had reached; crosses: diverged).",
+        "fa": "دقت اعتبارسنجی بر حسب هر پارامتر جست‌وجوشده (توخالی: هرس‌شده با دقتی که به آن "
+              "رسیده بود؛ ضربدر: واگرا).",
+    },
+    "caption_params_scatter": {
+        "en": "Where in the space the good trials are: the first two parameters, coloured by "
+              "validation accuracy.",
+        "fa": "آزمایش‌های خوب کجای فضا هستند: دو پارامتر نخست، با رنگ دقت اعتبارسنجی.",
+    },
+    "caption_history": {
+        "en": "Each trial's validation accuracy in the order they ran, and the best so far.",
+        "fa": "دقت اعتبارسنجی هر آزمایش به ترتیب اجرا، و بهترینِ تا آن لحظه.",
+    },
+    "best_config_heading": {"en": "The best configuration", "fa": "بهترین پیکربندی"},
+    "best_config_note": {
+        "en": "best.toml, beside this report; train the final model with "
+              "`glassnet train --config {path}`.",
+        "fa": "فایل best.toml کنار این گزارش؛ مدل نهایی را با "
+              "`glassnet train --config {path}` آموزش دهید.",
+    },
 }

@@ -179,7 +179,7 @@ def comparison_sections(records, factors, *, lang="en", context=None) -> list:
         best_run_section(records, lang),
         Section(say("runs_heading", lang), _runs_table(records, factors, lang)),
         Section(say("config_heading", lang), _configuration(records, factors, lang)),
-        Section(say("environment_heading", lang), _environment(records, lang, context or {})),
+        Section(say("environment_heading", lang), environment_text(records, lang, context)),
     ]
     return [section for section in sections if section is not None]
 
@@ -289,7 +289,7 @@ def _results_table(variants, lang) -> str:
                  format_mean_std(gaps),
                  format_mean_std(variant.values("seconds"), digits=1)]
         rows.append([_cell(variant.label)] + [isolate(c, lang) for c in cells])
-    return _table(header, rows) + "\n\n" + say("table_note", lang)
+    return markdown_table(header, rows) + "\n\n" + say("table_note", lang)
 
 
 def _result_figures(variants, colors, lang) -> list:
@@ -336,7 +336,7 @@ def _runs_table(records: list[RunRecord], factors, lang) -> str:
                  _number(summary["seconds"], ".1f")]
         rows.append([f"`{record.name}`", isolate(cells[0], lang), _cell(status),
                      *(isolate(c, lang) for c in cells[1:])])
-    return _table(header, rows)
+    return markdown_table(header, rows)
 
 
 def _configuration(records, factors, lang) -> str:
@@ -354,7 +354,9 @@ def _configuration(records, factors, lang) -> str:
     return say("config_note", lang) + "\n\n```toml\n" + "\n".join(lines) + "\n```"
 
 
-def _environment(records, lang, context) -> str:
+def environment_text(records, lang, context=None) -> str:
+    """Versions, BLAS, machine and thread settings the ``records`` ran with, as a list."""
+    context = context or {}
     environment = next((r.environment for r in records if r.environment), {})
     lines = []
     if environment:
@@ -384,7 +386,8 @@ def _common(records, key):
     return format_value(records[0].config.get(key)) if len(values) == 1 else "—"
 
 
-def _table(header, rows) -> str:
+def markdown_table(header, rows) -> str:
+    """A Markdown table of ``header`` and ``rows`` (cells as text)."""
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)

@@ -35,4 +35,11 @@ MESSAGES = {
     "predicted_class": {"en": "predicted class", "fa": "کلاس پیش‌بینی‌شده"},
     "seed_runs": {"en": "each dot is one seed; bar: mean ± std",
                   "fa": "هر نقطه یک بذر تصادفی است؛ میله: میانگین ± انحراف معیار"},
+    "validation_accuracy": {"en": "validation accuracy", "fa": "دقت اعتبارسنجی"},
+    "complete": {"en": "complete", "fa": "کامل"},
+    "pruned": {"en": "pruned", "fa": "هرس‌شده"},
+    "round_n": {"en": "round {round}", "fa": "دور {round}"},
+    "best_so_far": {"en": "best so far", "fa": "بهترینِ تا اینجا"},
+    "trial_order": {"en": "trial (in the order they ran, round by round)",
+                    "fa": "آزمایش (به ترتیب اجرا، دور به دور)"},
 }

@@ -32,6 +32,7 @@ import re
 import numpy as np
 
 from glassnet.errors import ConfigError, GlassnetError
+from glassnet.extras import require_extra
 from glassnet.i18n import LANGUAGES, direction, text
 from glassnet.serve.codec import UploadError, png_bytes, read_upload
 from glassnet.serve.index import DEFAULT_K, MAX_K, SPACES
@@ -69,7 +70,7 @@ def create_app(index, *, lang: str = "en", view: str = "both",
         max_upload_bytes: the largest request body accepted (413 above it).
 
     Raises:
-        ImportError: Flask is missing, naming the extra that brings it.
+        MissingDependencyError: Flask is missing, naming the extra that brings it.
         ConfigError: an unknown language or view.
     """
     flask = _flask()
@@ -266,10 +267,4 @@ def _data_url(png: bytes) -> str:
 
 
 def _flask():
-    try:
-        import flask
-    except ImportError:
-        raise ImportError(
-            "glassnet serve needs Flask: pip install 'glassnet[serve]'."
-        ) from None
-    return flask
+    return require_extra("flask", "serve", "glassnet serve")

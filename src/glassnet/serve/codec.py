@@ -14,6 +14,7 @@ import io
 import numpy as np
 
 from glassnet.errors import GlassnetError
+from glassnet.extras import require_extra
 
 ACCEPTED_FORMATS = ("PNG", "JPEG")
 # 25 megapixels: any phone photo at its usual resolution (12 MP). Decoding one in colour
@@ -45,7 +46,7 @@ def read_upload(data: bytes, input_shape) -> np.ndarray:
     Raises:
         UploadError: empty (400), not an image (400), another format (415), too many
             pixels (400), or a file that fails to decode (400: truncated, corrupt).
-        ImportError: Pillow is missing, naming the extra.
+        MissingDependencyError: Pillow is missing, naming the extra.
     """
     from glassnet.data.images import read_image
 
@@ -87,10 +88,4 @@ def png_bytes(image: np.ndarray) -> bytes:
 
 
 def _pillow():
-    try:
-        from PIL import Image
-    except ImportError:
-        raise ImportError(
-            "glassnet serve reads and writes images with Pillow: pip install 'glassnet[serve]'."
-        ) from None
-    return Image
+    return require_extra("PIL.Image", "serve", "glassnet serve (reading and writing images)")
