@@ -37,17 +37,12 @@ def add_parser(subparsers) -> None:
 
 
 def run_command(args) -> int:
-    from glassnet.errors import GlassnetError
     from glassnet.experiments import compare, parse_vary
 
-    try:
-        vary = parse_vary(args.vary)
-        seeds = _seeds(args.seeds, args.seed)
-        base = train_config(args)
-        comparison = compare(base, vary, seeds, jobs=args.jobs, lang=args.lang)
-    except GlassnetError as error:
-        print(f"glassnet compare: {error}", file=sys.stderr)
-        return 2
+    vary = parse_vary(args.vary)
+    seeds = _seeds(args.seeds, args.seed)
+    base = train_config(args)
+    comparison = compare(base, vary, seeds, jobs=args.jobs, lang=args.lang)
     if comparison.interrupted:
         done = sum(record.finished for record in comparison.records)
         print(f"glassnet compare: interrupted with {done} of {len(comparison.records)} runs "

@@ -8,7 +8,6 @@ path.
 """
 
 import argparse
-import sys
 
 
 def add_parser(subparsers) -> None:
@@ -27,13 +26,8 @@ def add_parser(subparsers) -> None:
 
 
 def run_command(args) -> int:
-    from glassnet.errors import GlassnetError
     from glassnet.experiments import report
 
-    try:
-        files = report(args.runs, out=args.out, lang=args.lang, title=args.title)
-    except GlassnetError as error:
-        print(f"glassnet report: {error}", file=sys.stderr)
-        return 2
+    files = report(args.runs, out=args.out, lang=args.lang, title=args.title)
     print(f"report: {files.html}")
     return 0
