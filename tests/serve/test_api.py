@@ -7,8 +7,9 @@ import json
 import numpy as np
 import pytest
 
+from glassnet.data.classes import CLASS_NAMES
 from glassnet.i18n import missing_translations
-from glassnet.serve.messages import CLASS_NAMES, MESSAGES
+from glassnet.serve.messages import MESSAGES
 from tests.ci import import_in_ci
 from tests.serve.conftest import huge_png, png_bytes
 

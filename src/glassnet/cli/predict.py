@@ -11,14 +11,6 @@ import argparse
 
 import numpy as np
 
-CLASS_NAMES = {
-    "fashion-mnist": ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal",
-                      "Shirt", "Sneaker", "Bag", "Ankle boot"],
-    "mnist": [str(digit) for digit in range(10)],
-    "cifar10": ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse",
-                "ship", "truck"],
-}
-
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("predict", help="classify PNG/NPY images with a trained model",
@@ -32,6 +24,7 @@ def add_parser(subparsers) -> None:
 def run(args) -> int:
     from glassnet.cli.checkpoints import load_trained_model
     from glassnet.creation import as_tensor
+    from glassnet.data.classes import class_names
     from glassnet.data.images import check_pixels, read_image
     from glassnet.ops import softmax
     from glassnet.train.run import preprocess
@@ -48,9 +41,9 @@ def run(args) -> int:
     scores = Trainer(trained.model, loss_fn=None, optimizer=None).predict(
         preprocess(images, record))
     probabilities = softmax(as_tensor(scores), axis=1).data
-    names = CLASS_NAMES.get(trained.config.get("dataset"), [])
+    names = class_names(trained.config.get("dataset"), probabilities.shape[1], "en")
     for path, row in zip(args.images, probabilities):
         label = int(row.argmax())
-        name = f" ({names[label]})" if label < len(names) else ""
+        name = f" ({names[label]})" if names[label] != str(label) else ""
         print(f"{path}: class {label}{name}, probability {row[label]:.3f}")
     return 0

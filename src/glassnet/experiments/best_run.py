@@ -41,6 +41,7 @@ def predict_test_set(record):
 
 def best_run_section(records, lang: str):
     """A report Section on the best run's test predictions (or saying why there is none)."""
+    from glassnet.data.classes import class_names
     from glassnet.experiments.report import ReportFigure, Section, say
     from glassnet.plot.images import confusion_matrix_figure, misclassified_examples
 
@@ -53,14 +54,17 @@ def best_run_section(records, lang: str):
     except (GlassnetError, OSError) as error:
         return Section(title, say("best_run_unavailable", lang, run=record.name,
                                   reason=str(error)))
+    names = class_names(record.config["dataset"], int(max(true.max(), predicted.max())) + 1,
+                        lang)
     wrong = int((true != predicted).sum())
     body = say("best_run_intro", lang, run=f"`{record.name}`", count=len(true), wrong=wrong,
                accuracy=f"{1 - wrong / max(len(true), 1):.4f}")
     figures = [
-        ReportFigure("confusion", confusion_matrix_figure(true, predicted, lang=lang),
+        ReportFigure("confusion", confusion_matrix_figure(true, predicted, class_names=names,
+                                                          lang=lang),
                      say("figure_confusion", lang)),
         ReportFigure("misclassified", misclassified_examples(images, true, predicted,
-                                                             lang=lang),
+                                                             class_names=names, lang=lang),
                      say("figure_misclassified", lang)),
     ]
     return Section(title, body, figures)

@@ -31,12 +31,13 @@ import re
 
 import numpy as np
 
+from glassnet.data.classes import class_names
 from glassnet.errors import ConfigError, GlassnetError
 from glassnet.extras import require_extra
 from glassnet.i18n import LANGUAGES, direction, text
 from glassnet.serve.codec import UploadError, png_bytes, read_upload
 from glassnet.serve.index import DEFAULT_K, MAX_K, SPACES
-from glassnet.serve.messages import MESSAGES, class_names
+from glassnet.serve.messages import MESSAGES
 
 DEFAULT_MAX_UPLOAD_BYTES = 10 * 2**20
 VIEWS = ("both", *SPACES)

@@ -2,8 +2,8 @@
 
 ``MESSAGES`` is looked up with ``glassnet.i18n.text(MESSAGES, key, lang, **values)``: the
 page's labels (rendered into the HTML, or handed to its script, which fills the ``{name}``
-fields itself) and the API's error messages. ``CLASS_NAMES`` gives each dataset's class
-names in both languages. Numbers are filled in by the code, never written here.
+fields itself) and the API's error messages. Class names are in
+``glassnet.data.classes``. Numbers are filled in by the code, never written here.
 """
 
 MESSAGES = {
@@ -200,37 +200,3 @@ MESSAGES = {
         "fa": "سرور پاسخ نداد. آیا glassnet serve هنوز در حال اجراست؟",
     },
 }
-
-CLASS_NAMES = {
-    "fashion-mnist": {
-        "en": ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
-               "Sneaker", "Bag", "Ankle boot"),
-        "fa": ("تی‌شرت/تاپ", "شلوار", "پلیور", "پیراهن زنانه", "پالتو", "صندل", "پیراهن",
-               "کفش ورزشی", "کیف", "نیم‌بوت"),
-    },
-    "mnist": {
-        "en": tuple("0123456789"),
-        "fa": tuple("۰۱۲۳۴۵۶۷۸۹"),
-    },
-    "cifar10": {
-        "en": ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship",
-               "truck"),
-        "fa": ("هواپیما", "خودرو", "پرنده", "گربه", "گوزن", "سگ", "قورباغه", "اسب", "کشتی",
-               "کامیون"),
-    },
-}
-
-
-def class_names(dataset: str, num_classes: int, lang: str) -> list[str]:
-    """The names of ``dataset``'s classes in ``lang``; numbers for a dataset without names.
-
-    Example:
-        >>> class_names("fashion-mnist", 10, "en")[9]
-        'Ankle boot'
-        >>> class_names("unknown", 3, "en")
-        ['0', '1', '2']
-    """
-    names = CLASS_NAMES.get(dataset, {}).get(lang, ())
-    if len(names) != num_classes:
-        return [str(label) for label in range(num_classes)]
-    return list(names)
