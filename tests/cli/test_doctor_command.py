@@ -6,14 +6,14 @@ import pytest
 
 from glassnet.cli.main import main
 from glassnet.diagnose import TelemetryData
-from tests.cli.test_train_command import make_tiny_dataset
+from tests.cli.cli_helpers import write_tiny_fashion_mnist
 
 MLP = ["--model", "mlp", "--hidden", "32", "--batch-size", "32"]
 
 
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory):
-    return str(make_tiny_dataset(tmp_path_factory.mktemp("doctor")))
+    return str(write_tiny_fashion_mnist(tmp_path_factory.mktemp("doctor"), 300, 100))
 
 
 def test_doctor_passes_a_healthy_setup_with_exit_status_0(dataset, capsys):

@@ -1,44 +1,21 @@
 """`glassnet train / evaluate / predict / summary / datasets` end to end on a tiny dataset."""
 
-import gzip
 import json
 import re
-import struct
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from glassnet.cli.main import main
 from tests.ci import real_fashion_mnist
-
-
-def write_idx(path: Path, array: np.ndarray) -> None:
-    header = struct.pack(">HBB", 0, 0x08, array.ndim) + struct.pack(f">{array.ndim}I",
-                                                                      *array.shape)
-    with gzip.open(path, "wb") as handle:
-        handle.write(header + array.astype(np.uint8).tobytes())
-
-
-def make_tiny_dataset(folder: Path, n_train: int = 300, n_test: int = 100) -> Path:
-    """A learnable 10-class set of 28×28 images in the Fashion-MNIST file layout: class k
-    lights up rows 2k and 2k+1 (plus noise)."""
-    rng = np.random.default_rng(0)
-    for split, n in (("train", n_train), ("t10k", n_test)):
-        labels = rng.integers(0, 10, n)
-        images = rng.integers(0, 60, (n, 28, 28))
-        for i, label in enumerate(labels):
-            images[i, 2 * label : 2 * label + 2, :] += 180
-        write_idx(folder / f"{split}-images-idx3-ubyte.gz", images)
-        write_idx(folder / f"{split}-labels-idx1-ubyte.gz", labels)
-    return folder
+from tests.cli.cli_helpers import write_tiny_fashion_mnist
 
 
 @pytest.fixture(scope="module")
 def trained_run(tmp_path_factory):
     """One small MLP run shared by the tests that read its folder."""
     root = tmp_path_factory.mktemp("cli")
-    data = make_tiny_dataset(root)
+    data = write_tiny_fashion_mnist(root, 300, 100)
     code = main(["train", "--data-dir", str(data), "--model", "mlp", "--hidden", "32",
                  "--epochs", "3", "--lr", "0.01", "--batch-size", "32", "--out", str(root),
                  "--name", "run", "--no-progress"])
@@ -56,7 +33,7 @@ def test_train_writes_a_complete_run_folder_and_reports_test_accuracy(trained_ru
 
 
 def test_train_output_has_epoch_lines_and_a_final_accuracy_line(tmp_path, capsys):
-    data = make_tiny_dataset(tmp_path)
+    data = write_tiny_fashion_mnist(tmp_path, 300, 100)
     assert main(["train", "--data-dir", str(data), "--model", "softmax_regression",
                  "--epochs", "2", "--lr", "0.01", "--out", str(tmp_path), "--name", "r",
                  "--no-progress"]) == 0
@@ -118,7 +95,7 @@ def test_resume_auto_continues_the_run(trained_run, capsys):
 
 
 def test_a_huge_learning_rate_stops_with_advice_and_exit_code_1(tmp_path, capsys):
-    data = make_tiny_dataset(tmp_path)
+    data = write_tiny_fashion_mnist(tmp_path, 300, 100)
     with np.errstate(over="ignore", invalid="ignore"):
         code = main(["train", "--data-dir", str(data), "--model", "mlp", "--lr", "1e6",
                      "--optimizer", "sgd", "--epochs", "2", "--out", str(tmp_path),
@@ -130,7 +107,7 @@ def test_a_huge_learning_rate_stops_with_advice_and_exit_code_1(tmp_path, capsys
 
 
 def test_config_file_values_apply_and_options_override_them(tmp_path, capsys):
-    data = make_tiny_dataset(tmp_path)
+    data = write_tiny_fashion_mnist(tmp_path, 300, 100)
     config = tmp_path / "run.toml"
     config.write_text(f'model = "softmax_regression"\nepochs = 1\nlr = 0.5\n'
                       f'data_dir = "{data}"\nname = "from-file"\nout = "{tmp_path}"\n')
@@ -177,7 +154,7 @@ def test_summary_shows_the_reference_cnn(capsys):
 
 
 def test_datasets_lists_every_dataset_and_where_it_looked(tmp_path, capsys):
-    make_tiny_dataset(tmp_path)
+    write_tiny_fashion_mnist(tmp_path, 300, 100)
     assert main(["datasets", "--data-dir", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert f"fashion-mnist: found in {tmp_path}" in out

@@ -30,7 +30,7 @@ from glassnet.distributed.simulation import simulate_sync_sgd
 from glassnet.train.checkpoint import load_checkpoint
 from glassnet.train.history import read_jsonl
 from glassnet.train.resume import model_tensors
-from tests.cli.test_train_command import make_tiny_dataset
+from tests.cli.cli_helpers import write_tiny_fashion_mnist
 from tests.distributed import mpi_programs
 from tests.distributed.mpi import REPOSITORY, environment, glassnet, mpiexec, require_mpiexec
 
@@ -89,7 +89,8 @@ def start_and_wait_for_steps(command, folder: Path, steps: int):
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory):
-    return make_tiny_dataset(tmp_path_factory.mktemp("mpi-data"), n_train=3000, n_test=100)
+    return write_tiny_fashion_mnist(tmp_path_factory.mktemp("mpi-data"), n_train=3000,
+                                    n_test=100)
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from glassnet.errors import ConfigError
 from glassnet.serialization import load
 from glassnet.train.config import TrainConfig
 from glassnet.train.run import build_augment
-from tests.cli.test_train_command import make_tiny_dataset
+from tests.cli.cli_helpers import write_tiny_fashion_mnist
 
 TRAIN = ["--model", "cnn", "--channels", "4", "--hidden", "16", "--epochs", "1",
          "--batch-size", "50", "--no-progress"]
@@ -21,8 +21,7 @@ def weights(folder):
 
 
 def test_augmented_runs_train_on_other_images_and_repeat_exactly(tmp_path):
-    (tmp_path / "data").mkdir()
-    data = make_tiny_dataset(tmp_path / "data", n_train=200, n_test=50)
+    data = write_tiny_fashion_mnist(tmp_path / "data", n_train=200, n_test=50)
     for name, extra in (("plain", []), ("augmented", ["--augment", "crop,flip,erase"]),
                         ("again", ["--augment", "crop,flip,erase"])):
         assert main(["train", "--data-dir", str(data), *TRAIN, *extra,

@@ -13,7 +13,7 @@ import pytest
 
 from glassnet.train.checkpoint import load_checkpoint
 from glassnet.train.resume import model_tensors
-from tests.cli.test_train_command import make_tiny_dataset
+from tests.cli.cli_helpers import write_tiny_fashion_mnist
 
 pytestmark = pytest.mark.slow
 
@@ -40,7 +40,7 @@ def steps_logged(folder) -> int:
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory):
     root = tmp_path_factory.mktemp("faults")
-    data = make_tiny_dataset(root, n_train=2000, n_test=100)
+    data = write_tiny_fashion_mnist(root, n_train=2000, n_test=100)
     completed = subprocess.run(train_command(data, root, "reference"), capture_output=True,
                                text=True, timeout=300)
     assert completed.returncode == 0, completed.stderr

@@ -13,11 +13,13 @@ to the others and SIGKILL a second later; this line is what they leave behind.
 
 import os
 import signal
-import threading
+
+from glassnet.train import interrupt as train_interrupt
 
 
-class SignalLatch:
-    """Record SIGINT and SIGTERM (while installed) instead of acting on them.
+class SignalLatch(train_interrupt.SignalLatch):
+    """Record SIGINT and SIGTERM (while installed) instead of acting on them, and say so on
+    standard error at once.
 
     Args:
         who: how this process names itself in the line it prints, e.g. "rank 1 of 4".
@@ -30,37 +32,17 @@ class SignalLatch:
         >>> latch.restore()
     """
 
-    SIGNALS = (signal.SIGINT, signal.SIGTERM)
-
     def __init__(self, who: str):
+        super().__init__()
         self.who = who
-        self.received = None
-        self._previous = {}
 
-    def install(self) -> None:
-        if threading.current_thread() is not threading.main_thread():
-            return  # Python only delivers signals to the main thread
-        self.received = None
-        for signum in self.SIGNALS:
-            self._previous[signum] = signal.signal(signum, self._handle)
-
-    def _handle(self, signum, frame) -> None:
-        if self.received is not None:  # a second signal: the user really means it
-            self.restore()
-            signal.raise_signal(signum)
-            return
-        self.received = signum
+    def announce(self, signum: int) -> None:
         name = signal.Signals(signum).name
         os.write(2, (
             f"glassnet ({self.who}): {name} received; all processes stop after the same step "
             "and rank 0 saves the exact position. If a process died, mpiexec ends the whole "
             "job now: rerun with --resume auto to continue from the last checkpoint.\n"
         ).encode())
-
-    def restore(self) -> None:
-        for signum, handler in self._previous.items():
-            signal.signal(signum, handler)
-        self._previous = {}
 
 
 def flags(signum: int | None) -> tuple[float, float]:

@@ -3,6 +3,7 @@
 import numpy as np
 
 from glassnet.errors import ConfigError
+from glassnet.optim.flat_parameters import flat_gradient, read_flat, write_flat
 from glassnet.optim.optimizer import Optimizer, _call_closure
 from glassnet.tensor import array_of
 
@@ -95,18 +96,18 @@ class LBFGS(Optimizer):
         first_loss = []
 
         def loss_and_grad(flat: np.ndarray):
-            self._write(flat)
+            write_flat(self._params, flat)
             self.zero_grad()
             loss = _call_closure(closure)
             if not first_loss:
                 first_loss.append(loss)
-            return float(array_of(loss)), self._gradient()
+            return float(array_of(loss)), flat_gradient(self._params)
 
         from scipy.optimize import minimize  # here, not at the top: scipy is slow to import
 
         self.result = minimize(
             loss_and_grad,
-            self._read(),
+            read_flat(self._params),
             jac=True,
             method="L-BFGS-B",
             options={
@@ -117,23 +118,6 @@ class LBFGS(Optimizer):
                 "ftol": self.tolerance_change,
             },
         )
-        self._write(self.result.x)
+        write_flat(self._params, self.result.x)
         self.step_count += 1
         return first_loss[0]
-
-    def _read(self) -> np.ndarray:
-        return np.concatenate([p.data.ravel() for p in self._params]).astype(np.float64)
-
-    def _write(self, flat: np.ndarray) -> None:
-        start = 0
-        for param in self._params:
-            stop = start + param.size
-            param.data[...] = flat[start:stop].reshape(param.shape)
-            start = stop
-
-    def _gradient(self) -> np.ndarray:
-        parts = [
-            np.zeros(p.size) if p.grad is None else p.grad.ravel().astype(np.float64)
-            for p in self._params
-        ]
-        return np.concatenate(parts)

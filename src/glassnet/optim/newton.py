@@ -3,6 +3,7 @@
 import numpy as np
 
 from glassnet.errors import ConfigError, DTypeError, GraphError
+from glassnet.optim.flat_parameters import flat_gradient, read_flat, write_flat
 from glassnet.optim.optimizer import Optimizer, _call_closure, check_range
 from glassnet.tensor import array_of
 
@@ -91,16 +92,16 @@ class Newton(Optimizer):
                 "Newton.step: expected a closure that computes the loss, calls "
                 "loss.backward() and returns the loss, but got None."
             )
-        theta = self._read()
+        theta = read_flat(self._params)
         loss, gradient = self._loss_and_gradient(closure)
         hessian = np.empty((theta.size, theta.size))
         for j in range(theta.size):
             shifted = theta.copy()
             shifted[j] += self.eps
-            self._write(shifted)
+            write_flat(self._params, shifted)
             _, plus = self._loss_and_gradient(closure)
             shifted[j] -= 2 * self.eps
-            self._write(shifted)
+            write_flat(self._params, shifted)
             _, minus = self._loss_and_gradient(closure)
             hessian[:, j] = (plus - minus) / (2 * self.eps)
         hessian = (hessian + hessian.T) / 2
@@ -108,13 +109,13 @@ class Newton(Optimizer):
         # Differences leave rounding noise in a singular Hessian, so solve() alone would take
         # a huge step instead of failing: judge singularity by the condition number.
         if not np.linalg.cond(system) < MAX_CONDITION:
-            self._write(theta)
+            write_flat(self._params, theta)
             raise GraphError(
                 "Newton.step: the Hessian (plus damping) is singular, so the Newton step is "
                 "undefined here. Pass damping > 0, e.g. Newton(params, damping=1e-3)."
             )
         direction = np.linalg.solve(system, gradient)
-        self._write(theta - self._resolve_lr(self.param_groups[0]) * direction)
+        write_flat(self._params, theta - self._resolve_lr(self.param_groups[0]) * direction)
         self.hessian, self.gradient = hessian, gradient
         self.step_count += 1
         return loss
@@ -122,23 +123,9 @@ class Newton(Optimizer):
     def _loss_and_gradient(self, closure):
         self.zero_grad()
         loss = _call_closure(closure)
-        parts = [
-            np.zeros(p.size) if p.grad is None else p.grad.ravel().astype(np.float64)
-            for p in self._params
-        ]
         if not np.isfinite(float(array_of(loss))):
             raise GraphError(
                 f"Newton.step: the loss is {float(array_of(loss))}; Newton's method needs a "
                 "finite loss. Start closer to a minimum or pass damping > 0."
             )
-        return loss, np.concatenate(parts)
-
-    def _read(self) -> np.ndarray:
-        return np.concatenate([p.data.ravel() for p in self._params]).astype(np.float64)
-
-    def _write(self, flat: np.ndarray) -> None:
-        start = 0
-        for param in self._params:
-            stop = start + param.size
-            param.data[...] = flat[start:stop].reshape(param.shape)
-            start = stop
+        return loss, flat_gradient(self._params)
