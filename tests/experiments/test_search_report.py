@@ -5,6 +5,7 @@ import math
 
 import pytest
 
+from glassnet.experiments.leaderboard import STATE_ORDER
 from glassnet.experiments.plan import SearchPlan
 from glassnet.experiments.search_report import search_report, write_search_report
 from glassnet.experiments.storage import StorageChoice
@@ -78,3 +79,4 @@ def test_the_search_messages_exist_in_both_languages():
     from glassnet.plot.messages import MESSAGES as FIGURE_WORDS
 
     assert missing_translations(MESSAGES) == [] and missing_translations(FIGURE_WORDS) == []
+    assert {f"status_{state}" for state in STATE_ORDER} <= set(MESSAGES)

@@ -15,6 +15,7 @@ import pytest
 from tests.ci import import_in_ci, real_fashion_mnist, require_in_ci
 
 optuna = import_in_ci("optuna", "Optuna (the 'search' extra) holds the study")
+sqlalchemy = import_in_ci("sqlalchemy", "Optuna's SQL storages run on SQLAlchemy")
 POSTGRES_URL = os.environ.get("GLASSNET_TEST_POSTGRES_URL")
 # Small trials on a slice of Fashion-MNIST: about a tenth of a second per epoch.
 TRAIN = ["--model", "mlp", "--hidden", "48", "--train-limit", "1200"]
@@ -46,23 +47,36 @@ def assert_exact(trials, count: int) -> None:
         assert (Path(trial.user_attrs["run_folder"]) / "config.json").exists()
 
 
-def kill_a_worker_mid_trial(storage, study: str, *, timeout: float = 60) -> int:
-    """SIGKILL the worker of a trial that has finished an epoch but not the trial; return the
-    trial's number."""
+def a_trial_mid_run(storage, study: str, *, timeout: float = 60):
+    """A trial that has finished an epoch but not the trial, as soon as there is one."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
             trials = load_trials(storage, study)
-        except KeyError:  # the study is not created yet
+        except (KeyError, sqlalchemy.exc.OperationalError):  # no study or no database yet
             trials = []
         for trial in trials:
             worker = trial.user_attrs.get("worker")
             if (trial.state == optuna.trial.TrialState.RUNNING and worker and
                     trial.intermediate_values and worker["pid"] != os.getpid()):
-                os.kill(worker["pid"], signal.SIGKILL)
-                return trial.number
+                return trial
         time.sleep(0.02)
     pytest.fail("no trial was caught mid-run")
+
+
+def kill_a_worker_mid_trial(storage, study: str) -> int:
+    """SIGKILL the worker of a trial mid-run; return the trial's number."""
+    trial = a_trial_mid_run(storage, study)
+    os.kill(trial.user_attrs["worker"]["pid"], signal.SIGKILL)
+    return trial.number
+
+
+def assert_resumed_to_the_end(trials, number: int, folder: Path) -> None:
+    """Trial ``number`` was adopted, continued from its checkpoint and completed."""
+    assert trials[number].user_attrs["adopted"]["resumed"] is True  # not started over
+    assert trials[number].state == optuna.trial.TrialState.COMPLETE
+    assert sorted(trials[number].intermediate_values) == [1, 2, 3, 4, 5]
+    assert "resumed from its checkpoint" in (folder / "leaderboard.csv").read_text()
 
 
 def test_local_workers_share_a_journal_and_finish_exactly_the_trials_asked(tmp_path):
@@ -112,13 +126,38 @@ def test_sqlite_search_killed_mid_trial_resumes_with_the_same_command(tmp_path):
     result = run_search(tmp_path, "--trials", "3", "--epochs-per-trial", "5")
     trials = load_trials(storage, "lr-weight_decay")
     assert_exact(trials, 3)
-    adopted = trials[killed].user_attrs["adopted"]
-    assert adopted["resumed"] is True  # continued from its checkpoint, not started over
-    assert trials[killed].state == optuna.trial.TrialState.COMPLETE
-    assert sorted(trials[killed].intermediate_values) == [1, 2, 3, 4, 5]
-    assert "resumed from its checkpoint" in (tmp_path / "search-lr-weight_decay" /
-                                             "leaderboard.csv").read_text()
+    assert_resumed_to_the_end(trials, killed, tmp_path / "search-lr-weight_decay")
     assert "3 of 3" not in result.stdout.splitlines()[0]  # it did continue the search
+
+
+@pytest.mark.parametrize("stop", ["ctrl-c", "sigterm to the worker"])
+def test_an_interrupted_trial_resumes_with_the_same_command(stop, tmp_path):
+    command = search_command(tmp_path, "--trials", "2", "--epochs-per-trial", "5")
+    search = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, start_new_session=True)
+    storage = f"sqlite:///{tmp_path / 'search-lr-weight_decay' / 'study.db'}"
+    try:
+        trial = a_trial_mid_run(storage, "lr-weight_decay")
+        if stop == "ctrl-c":  # the terminal signals every process of the search
+            os.killpg(search.pid, signal.SIGINT)
+        else:  # a scheduler stops the worker alone; it saves its checkpoint and exits
+            os.kill(trial.user_attrs["worker"]["pid"], signal.SIGTERM)
+        stdout, stderr = search.communicate(timeout=60)
+    finally:
+        if search.poll() is None:
+            os.killpg(search.pid, signal.SIGKILL)
+            search.wait()
+    assert "Traceback" not in stderr and "bug in glassnet" not in stderr
+    if stop == "ctrl-c":
+        assert search.returncode == 130, stderr
+        assert "run the same command again to continue" in stderr
+    else:
+        assert "taken over when the search runs again" in stdout
+    interrupted = trial.number
+    run_search(tmp_path, "--trials", "2", "--epochs-per-trial", "5")
+    trials = load_trials(storage, "lr-weight_decay")
+    assert_exact(trials, 2)
+    assert_resumed_to_the_end(trials, interrupted, tmp_path / "search-lr-weight_decay")
 
 
 def test_three_machines_on_postgresql_finish_exactly_12_trials_despite_a_killed_worker(

@@ -40,8 +40,6 @@ def leaderboard_rows(plan) -> list[dict]:
 def _row(trial, round_index: int) -> dict:
     attrs = trial.user_attrs
     state = attrs.get("outcome") if trial.state.is_finished() else trial.state.name.lower()
-    if state == "interrupted":
-        state = "failed"
     intermediate = trial.intermediate_values
     value = trial.value if trial.value is not None else (
         max(intermediate.values()) if intermediate else math.nan)
@@ -56,7 +54,7 @@ def _adoption_note(adopted: dict | None) -> str:
     if not adopted:
         return ""
     how = "resumed from its checkpoint" if adopted.get("resumed") else "rerun from the start"
-    return f"worker {adopted.get('pid')} on {adopted.get('host')} died; {how}"
+    return f"worker {adopted.get('pid')} on {adopted.get('host')} stopped mid-trial; {how}"
 
 
 def write_leaderboard(path, rows: list[dict]) -> None:

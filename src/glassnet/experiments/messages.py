@@ -271,6 +271,8 @@ MESSAGES = {
     "val_accuracy": {"en": "val. accuracy", "fa": "دقت اعتبارسنجی"},
     "state": {"en": "state", "fa": "وضعیت"},
     "status_pruned": {"en": "pruned", "fa": "هرس‌شده"},
+    "status_running": {"en": "running or interrupted", "fa": "در حال اجرا یا قطع‌شده"},
+    "status_waiting": {"en": "waiting", "fa": "در انتظار"},
     "search_best": {
         "en": "The best trial is trial {trial} of round {round}: validation accuracy {value} "
               "with {params}.",

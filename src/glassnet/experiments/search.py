@@ -10,8 +10,7 @@ around the best trials (``space.narrow``), each round its own study.
 Example (a tiny search: 3 trials of one epoch on 300 images)::
 
     from glassnet.experiments import parse_space, search
-    from glassnet.i18n import check_language
-from glassnet.train.config import TrainConfig
+    from glassnet.train.config import TrainConfig
 
     base = TrainConfig(model="mlp", hidden=[32], train_limit=300)
     summary = search(base, parse_space(["lr=log:1e-3:1e-1"]), trials=3, epochs_per_trial=1)

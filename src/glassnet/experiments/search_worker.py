@@ -9,7 +9,11 @@ objective (the best epoch's value). Outcomes:
 - pruned: stopped by the pruner (its validation accuracy was below the median of earlier
   trials at the same epoch), or diverged (NaN/Inf loss, or loss above 3× its initial value:
   glassnet's DivergenceGuard) — the trial's ``outcome`` attribute tells which;
-- failed: the run raised an error (its message is kept), or was interrupted.
+- failed: the run raised an error (its message is kept).
+
+An interrupted trial (Ctrl-C, SIGTERM) is not told: it stays running in the study, its
+checkpoint saved, and the next run of the same command adopts it and resumes it from there
+(``study.claim_trial``), as it does for a worker that was killed.
 
 Run as ``python -m glassnet.experiments.search_worker SEARCH_JSON ROUND INDEX`` by ``search`` for
 ``--workers K`` (K processes), or called in-process for one worker.
@@ -79,7 +83,8 @@ def make_pruner(prune: bool):
 
 
 def run_claimed_trial(plan: SearchPlan, round_index: int, study, claim) -> None:
-    """Train the claimed trial and tell the study how it ended."""
+    """Train the claimed trial and tell the study how it ended (an interrupted one is left
+    running, for the next run to resume)."""
     optuna = load_optuna()
 
     from glassnet.train.run import run
@@ -119,8 +124,6 @@ def run_claimed_trial(plan: SearchPlan, round_index: int, study, claim) -> None:
               error=result.stop_reason, last_finite_loss=losses[-1] if losses else None,
               **attrs)
     elif result.signal is not None:
-        _tell(study, trial, optuna.trial.TrialState.FAIL, outcome="interrupted",
-              error=result.stop_reason, **attrs)
         raise KeyboardInterrupt(result.stop_reason)
     else:
         best = max(record["val_accuracy"] for record in history)

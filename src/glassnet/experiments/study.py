@@ -2,9 +2,9 @@
 
 Exact accounting: a worker takes the study's lock (``storage.study_lock``), then
 
-1. adopts a trial whose worker died (RUNNING, its process gone or its heartbeat silent), so
-   the trial is finished by someone — resumed from its run folder's checkpoint when that
-   folder is on this machine, rerun from the start otherwise;
+1. adopts a trial whose worker is gone (RUNNING, its process killed or interrupted, or its
+   heartbeat silent), so the trial is finished by someone — resumed from its run folder's
+   checkpoint when that folder is on this machine, rerun from the start otherwise;
 2. else creates a trial if fewer than ``target`` exist (``study.ask()``);
 3. else stops.
 
