@@ -11,6 +11,7 @@ import pytest
 from glassnet.train.checkpoint import load_checkpoint, save_checkpoint
 from glassnet.train.run_folder import RunFolder
 from tests.cli.cli_helpers import assert_refused, grey_png
+from tests.data.test_images import NOISE, flipped, huge_png_header
 
 TINY = ("--model", "mlp", "--hidden", "8", "--batch-size", "64", "--lr", "0.01",
         "--no-progress")
@@ -174,9 +175,12 @@ def test_predict_refuses_pixels_unlike_the_training_images(glassnet, finished_ru
     [
         (b"", ["empty"]),
         (grey_png(np.arange(784).reshape(28, 28) % 251)[:120], ["not a readable image"]),
+        (b"hello, this is not an image at all", ["not an image"]),
+        (flipped(grey_png(NOISE), 120), ["not a readable image"]),  # a flipped byte in IDAT
+        (huge_png_header(20000, 20000), ["decompression bomb", "400000000 pixels"]),
         (b"\x80\x04pickled?", ["not a NumPy array file"]),
     ],
-    ids=["empty-png", "truncated-png", "garbage-npy"],
+    ids=["empty-png", "truncated-png", "garbage-png", "corrupt-png", "bomb-png", "garbage-npy"],
 )
 def test_predict_explains_unreadable_images(glassnet, finished_run, tmp_path, content, words):
     name = "image.npy" if b"pickled" in content else "image.png"
