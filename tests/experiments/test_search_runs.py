@@ -90,6 +90,8 @@ def test_local_workers_share_a_journal_and_finish_exactly_the_trials_asked(tmp_p
     hosts_and_pids = {(t.user_attrs["worker"]["host"], t.user_attrs["worker"]["pid"])
                       for t in trials}
     assert len(hosts_and_pids) > 1  # the trials were shared between processes
+    seeds = {t.user_attrs["worker"]["pid"]: t.user_attrs["sampler_seed"] for t in trials}
+    assert len(set(seeds.values())) == len(seeds)  # each worker drew from its own seed
     assert len({tuple(t.params.values()) for t in trials}) == 7  # no two drew the same
     with open(folder / "leaderboard.csv") as handle:
         rows = list(csv.DictReader(handle))
@@ -98,6 +100,37 @@ def test_local_workers_share_a_journal_and_finish_exactly_the_trials_asked(tmp_p
     assert float(rows[0]["val_accuracy"]) == pytest.approx(best)
     assert result.stdout.splitlines()[-1] == f"report: {folder / 'report.html'}"
     assert "| rank | round | trial |" in (folder / "report.md").read_text()
+
+
+def test_a_grid_from_a_space_file_is_searched_whole_then_refined(tmp_path):
+    space = tmp_path / "space.toml"
+    space.write_text('lr = [0.003, 0.01]\nhidden = ["16", "48"]\n')
+    result = subprocess.run(
+        [sys.executable, "-m", "glassnet.cli.main", "search", "--space", str(space),
+         "--sampler", "grid", "--trials", "9", "--refine", "1", "--epochs-per-trial", "1",
+         "--study", "grid", *TRAIN, "--data-dir", str(real_fashion_mnist()),
+         "--out", str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    storage = f"sqlite:///{tmp_path / 'search-grid' / 'study.db'}"
+    grid = load_trials(storage, "grid")
+    assert_exact(grid, 4)  # --trials 9 is capped at the grid's 2 x 2 points
+    assert {(t.params["lr"], t.params["hidden"]) for t in grid} == {
+        (lr, hidden) for lr in ("0.003", "0.01") for hidden in ("16", "48")}  # as written
+    refined = load_trials(storage, "grid-refine1")  # the next round: its own study
+    assert len(refined) == 4 and all(t.state.is_finished() for t in refined)
+    rounds = {row["round"] for row in csv.DictReader(
+        (tmp_path / "search-grid" / "leaderboard.csv").open())}
+    assert rounds == {"0", "1"}
+
+
+def test_a_search_joined_with_other_settings_is_refused_naming_them(tmp_path):
+    run_search(tmp_path, "--trials", "1", "--epochs-per-trial", "1", "--study", "s")
+    other = subprocess.run(
+        search_command(tmp_path, "--trials", "1", "--epochs-per-trial", "2", "--study", "s"),
+        capture_output=True, text=True, timeout=120)
+    assert other.returncode == 2 and "Traceback" not in other.stderr
+    assert "holds a search with other settings (they differ in: epochs_per_trial)" in \
+        other.stderr
 
 
 def test_best_config_trains_with_glassnet_train(tmp_path):

@@ -36,7 +36,12 @@ from glassnet.experiments.plan import PLAN_FILE, SearchPlan
 from glassnet.experiments.search_report import write_search_report
 from glassnet.experiments.space import grid_values, narrow
 from glassnet.experiments.storage import choose_storage, load_optuna
-from glassnet.experiments.study import create_or_load, finished_count, worker_is_lost
+from glassnet.experiments.study import (
+    create_or_load,
+    differences,
+    finished_count,
+    worker_is_lost,
+)
 from glassnet.experiments.threads import cores, worker_environment
 from glassnet.i18n import check_language
 from glassnet.train.config import TrainConfig
@@ -129,9 +134,10 @@ def _plan(folder: Path, base_config: TrainConfig, space, *, workers: int, storag
         asked = SearchPlan(folder, base=base, spaces=[specs], storage=plan.storage, **settings)
         if asked.description(0) != plan.description(0):
             raise ConfigError(
-                f"search: {folder} holds a search with other settings. Repeat its command "
-                f"to continue it (see {folder / PLAN_FILE}), or pass another --study name "
-                "or --out folder."
+                f"search: {folder} holds a search with other settings (they differ in: "
+                f"{differences(plan.description(0), asked.description(0))}). Repeat its "
+                f"command to continue it (see {folder / PLAN_FILE}), or pass another --study "
+                "name or --out folder."
             )
         if storage is not None and choose_storage(folder, storage, workers=workers) != \
                 plan.storage:

@@ -44,24 +44,31 @@ def work(plan: SearchPlan, round_index: int, worker_index: int) -> int:
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.load_study(study_name=plan.study_name(round_index),
                               storage=plan.open_storage(), pruner=make_pruner(plan.prune))
-    study.sampler = make_sampler(plan, round_index, worker_index,
-                                 len(study.get_trials(deepcopy=False)))
+    seed = sampler_seed(plan, round_index, worker_index, len(study.get_trials(deepcopy=False)))
+    study.sampler = make_sampler(plan, round_index, seed)
     finished = 0
     while (claim := claim_trial(study, plan.storage, plan.folder, plan.trials)) is not None:
+        claim.trial.set_user_attr("sampler_seed", seed)
         run_claimed_trial(plan, round_index, study, claim)
         finished += 1
     return finished
 
 
-def make_sampler(plan: SearchPlan, round_index: int, worker_index: int, trials_so_far: int):
-    """The sampler of one worker, seeded from the study seed and the worker's identity
+def sampler_seed(plan: SearchPlan, round_index: int, worker_index: int,
+                 trials_so_far: int) -> int:
+    """The seed of one worker's sampler, from the study seed and the worker's identity
     (machine, index, trials already in the study when it started), so that workers never
-    draw the same sequence and a rerun of the same command draws the same one."""
-    optuna = load_optuna()
-
+    draw the same sequence and a rerun of the same command draws the same one. Each trial
+    records it (user attribute ``sampler_seed``)."""
     entropy = [plan.seed, round_index, zlib.crc32(socket.gethostname().encode()),
                worker_index, trials_so_far]
-    seed = int(np.random.SeedSequence(entropy).generate_state(1)[0])
+    return int(np.random.SeedSequence(entropy).generate_state(1)[0])
+
+
+def make_sampler(plan: SearchPlan, round_index: int, seed: int):
+    """The sampler of one worker (random, grid or TPE) seeded with ``seed``."""
+    optuna = load_optuna()
+
     space = plan.space(round_index)
     if plan.sampler == "grid":
         from glassnet.experiments.space import grid_values

@@ -1,7 +1,8 @@
 """The search space of a hyperparameter search: which training options vary, and how.
 
-A parameter is written ``NAME=KIND:...`` on the command line (``--param``) or as a string in
-the ``[search.params]`` table of a TOML file, NAME being a ``glassnet train`` option:
+A parameter is written ``NAME=KIND:...`` on the command line (``--param``) or as a top-level
+key of a ``--space`` TOML file (``lr = "log:1e-5:1e-1"``, or a list for a choice:
+``activation = ["relu", "tanh"]``), NAME being a ``glassnet train`` option:
 
 - ``lr=log:1e-5:1e-1``: a number drawn uniformly in log space (the lecture's
   ``lr = 10^U(-5,-1)``), for options that take a number;

@@ -57,14 +57,19 @@ def create_or_load(choice, folder, name: str, description: dict):
             study.set_user_attr(DESCRIPTION_ATTR, description)
     recorded = study.user_attrs.get(DESCRIPTION_ATTR)
     if recorded != description:
-        differing = sorted(key for key in set(description) | set(recorded or {})
-                           if (recorded or {}).get(key) != description.get(key))
         raise ConfigError(
             f"search: the study {name!r} in {choice.describe()} was started with other "
-            f"settings (they differ in: {', '.join(differing)}). Repeat the original command "
-            "to continue it, or choose another --study name."
+            f"settings (they differ in: {differences(recorded, description)}). Repeat the "
+            "original command to continue it, or choose another --study name."
         )
     return study
+
+
+def differences(recorded: dict | None, asked: dict) -> str:
+    """The keys in which two search descriptions differ, for an error message."""
+    recorded = recorded or {}
+    return ", ".join(sorted(key for key in set(asked) | set(recorded)
+                            if recorded.get(key) != asked.get(key)))
 
 
 def claim_trial(study, choice, folder, target: int) -> Claim | None:
