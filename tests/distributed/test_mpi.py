@@ -10,8 +10,9 @@
 - a rank killed mid-run: the others exit with a clear message within seconds, and
   ``--resume auto`` ends bit-for-bit where the uninterrupted run ended (RELIABILITY I6);
   a rank that hangs (SIGSTOP): the others give up after --distributed-timeout;
-- async with one worker equals plain SGD exactly; with two workers the staleness is > 0,
-  bounded by --max-staleness, and the loss still falls.
+- async with one worker equals plain SGD exactly, also when stopped by SIGTERM and resumed;
+  with two workers the staleness is > 0, bounded by --max-staleness, and the loss still
+  falls.
 """
 
 import json
@@ -212,6 +213,26 @@ def test_async_with_one_worker_is_plain_sgd(data, single, tmp_path):
     assert max_difference(weights(folder)[0], weights(single)[0]) == 0.0
     records = [r for r in read_jsonl(folder / "distributed.jsonl") if "staleness" in r]
     assert len(records) == STEPS and {r["staleness"] for r in records} == {0}
+
+
+def test_async_stopped_by_sigterm_resumes_to_plain_sgds_weights(data, single, tmp_path):
+    command = glassnet(2, "train", "--distributed", "async", "--data-dir", str(data), *TRAIN,
+                       "--out", str(tmp_path), "--name", "run", "--resume", "auto")
+    process = start_and_wait_for_steps(command, tmp_path / "run", steps=20)
+    for rank in children(process.pid):
+        os.kill(rank, signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 143, stderr
+    _, metadata = weights(tmp_path / "run")
+    stopped_at = metadata["step"]
+    assert 20 <= stopped_at < STEPS  # stopped mid-run, its position saved
+    resumed = run(command)
+    assert resumed.returncode == 0, resumed.stderr
+    status = json.loads((tmp_path / "run" / "status.json").read_text())
+    assert [r["step"] for r in status["resumed"]] == [stopped_at]  # continued, not restarted
+    got, metadata = weights(tmp_path / "run")
+    assert metadata["step"] == STEPS and len(step_losses(tmp_path / "run")) == STEPS
+    assert max_difference(got, weights(single)[0]) == 0.0  # one async worker is plain SGD
 
 
 def test_async_with_two_workers_is_stale_bounded_and_still_learns(data, tmp_path):
