@@ -215,14 +215,20 @@ def test_async_with_one_worker_is_plain_sgd(data, single, tmp_path):
     assert len(records) == STEPS and {r["staleness"] for r in records} == {0}
 
 
-def test_async_stopped_by_sigterm_resumes_to_plain_sgds_weights(data, single, tmp_path):
+@pytest.mark.parametrize("stop", ["sigterm every rank", "sigkill the worker"])
+def test_async_stopped_mid_run_resumes_to_plain_sgds_weights(stop, data, single, tmp_path):
     command = glassnet(2, "train", "--distributed", "async", "--data-dir", str(data), *TRAIN,
                        "--out", str(tmp_path), "--name", "run", "--resume", "auto")
-    process = start_and_wait_for_steps(command, tmp_path / "run", steps=20)
-    for rank in children(process.pid):
-        os.kill(rank, signal.SIGTERM)
+    graceful = stop.startswith("sigterm")
+    # SIGKILL leaves only the checkpoint of the last finished epoch (85 steps) to resume from.
+    process = start_and_wait_for_steps(command, tmp_path / "run", steps=20 if graceful else 100)
+    if graceful:
+        for rank in children(process.pid):
+            os.kill(rank, signal.SIGTERM)
+    else:
+        os.kill(children(process.pid)[1], signal.SIGKILL)
     _, stderr = process.communicate(timeout=60)
-    assert process.returncode == 143, stderr
+    assert process.returncode == 143 if graceful else process.returncode != 0, stderr
     _, metadata = weights(tmp_path / "run")
     stopped_at = metadata["step"]
     assert 20 <= stopped_at < STEPS  # stopped mid-run, its position saved
