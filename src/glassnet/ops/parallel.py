@@ -154,6 +154,9 @@ def blockwise(fn: Callable, out, *arrays):
         array([[0., 2.],
                [3., 0.]])
     """
+    if out.ndim == 0:
+        return fn(*arrays, out=out)
+
     def run(block):
         fn(*(_rows(a, block) for a in arrays), out=out[block])
 
@@ -164,3 +167,14 @@ def blockwise(fn: Callable, out, *arrays):
 def _rows(a, block):
     """Rows ``block`` of an array with the batch axis first; a scalar as it is."""
     return a[block] if getattr(a, "ndim", 0) > 0 else a
+
+
+def row_sums(rows):
+    """Σ over axis 0 of ``rows`` (M, C): one partial sum per block, then their sum.
+
+    Example:
+        >>> import numpy as np
+        >>> row_sums(np.arange(6.0).reshape(3, 2))
+        array([6., 9.])
+    """
+    return sum(map_blocks(lambda block: rows[block].sum(axis=0), len(rows), nbytes=rows.nbytes))
