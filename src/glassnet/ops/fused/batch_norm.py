@@ -7,12 +7,15 @@ against the composite built from glassnet's primitive ops and against
 ``torch.nn.functional.batch_norm`` (outputs, gradients and the updated running statistics).
 """
 
+import functools
+
 import numpy as np
 
 from glassnet.autograd.function import Function
 from glassnet.errors import ConfigError, ShapeError
 from glassnet.ops._broadcast import shape_of
 from glassnet.ops.fused.output_size import check_floating
+from glassnet.ops.parallel import map_blocks
 from glassnet.tensor import array_of
 
 
@@ -31,19 +34,13 @@ class BatchNorm(Function):
     def forward(self, x, weight, bias, *, running_mean, running_var, training, momentum, eps):
         if training:
             count = x.size // x.shape[1]
-            mean = channel_sums(x) / count
-            x_hat = x - per_channel(mean, x)
-            var = channel_sums(np.square(x_hat)) / count
+            mean, var = channel_moments(x)
             if running_mean is not None:
                 _update_running(running_mean, running_var, mean, var, count, momentum)
         else:
             mean, var = running_mean, running_var
-            x_hat = x - per_channel(mean, x)
         inv_std = 1 / np.sqrt(var + eps)
-        x_hat *= per_channel(inv_std, x)
-        y = x_hat if weight is None else x_hat * per_channel(weight, x)
-        if bias is not None:
-            y = y + per_channel(bias, x) if y is x_hat else np.add(y, per_channel(bias, x), out=y)
+        x_hat, y = _normalize(x, mean, inv_std, weight, bias)
         scale = inv_std if weight is None else inv_std * weight
         self.save_for_backward(x_hat, scale, training)
         return y
@@ -107,6 +104,72 @@ def channel_sums(a: np.ndarray) -> np.ndarray:
     if a.ndim > 2 and a.flags.c_contiguous:
         return a.reshape(N, -1).sum(axis=0).reshape(C, -1).sum(axis=1)
     return a.sum(axis=(0, *range(2, a.ndim)))
+
+
+def _normalize(x, mean, inv_std, weight, bias) -> tuple:
+    """x̂ = (x − μ)·inv_std and y = γ x̂ + β (y is x̂ itself without γ and β), block by block
+    of the batch on the thread pool; both in x's dtype and memory order."""
+    shift, scale = per_channel(mean, x), per_channel(inv_std, x)
+    gamma = None if weight is None else per_channel(weight, x)
+    beta = None if bias is None else per_channel(bias, x)
+    x_hat = np.empty_like(x)
+    y = x_hat if gamma is None and beta is None else np.empty_like(x)
+
+    def normalize_block(block):
+        x_hat_block, y_block = x_hat[block], y[block]
+        np.subtract(x[block], shift, out=x_hat_block)
+        x_hat_block *= scale
+        if gamma is not None:
+            np.multiply(x_hat_block, gamma, out=y_block)
+        if beta is not None:
+            np.add(x_hat_block if gamma is None else y_block, beta, out=y_block)
+
+    map_blocks(normalize_block, len(x), nbytes=3 * x.nbytes)
+    return x_hat, y
+
+
+def channel_moments(x: np.ndarray) -> tuple:
+    """The per-channel mean and biased variance of ``x`` (over every axis but 1) in one pass.
+
+    Each block of samples gives its count, mean and sum of squared deviations M2 (two
+    passes over the block), and the blocks are combined with Chan et al.'s formula: with
+    δ = mean_b − mean_a and n = n_a + n_b,
+        mean = mean_a + δ·n_b/n,   M2 = M2_a + M2_b + δ²·n_a·n_b/n.
+    Deviations are always taken from a block's own mean, so a large common offset (data
+    around 1e4 with unit spread) costs no precision, unlike E[x²] − E[x]². The blocks run
+    on the thread pool. (Cache-sized chunks combined the same way measured no faster.)
+
+    Reference: Chan, Golub and LeVeque, "Updating formulae and a pairwise algorithm for
+    computing sample variances" (1979).
+
+    Example:
+        >>> x = np.array([[1.0, 10.0], [3.0, 30.0], [5.0, 50.0]])
+        >>> mean, var = channel_moments(x)
+        >>> mean.tolist(), var.tolist()
+        ([3.0, 30.0], [2.6666666666666665, 266.6666666666667])
+    """
+    per_block = map_blocks(lambda block: _moments(x[block]), len(x), nbytes=2 * x.nbytes)
+    count, mean, m2 = functools.reduce(_chan, per_block)
+    return mean, m2 / count
+
+
+def _moments(x: np.ndarray) -> tuple:
+    """(count per channel, mean, M2 = Σ (x − mean)²) of a chunk, per channel."""
+    count = x.size // x.shape[1]
+    mean = channel_sums(x) / count
+    m2 = channel_sums(np.square(x - per_channel(mean, x)))
+    return count, mean, m2
+
+
+def _chan(a: tuple, b: tuple) -> tuple:
+    """Chan et al.'s combination of two (count, mean, M2) summaries of disjoint data."""
+    count_a, mean_a, m2_a = a
+    count_b, mean_b, m2_b = b
+    count = count_a + count_b
+    delta = mean_b - mean_a
+    mean = mean_a + delta * (count_b / count)
+    m2 = m2_a + m2_b + np.square(delta) * (count_a * count_b / count)
+    return count, mean, m2
 
 
 def _update_running(running_mean, running_var, mean, var, count: int, momentum: float) -> None:
