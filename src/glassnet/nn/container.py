@@ -71,6 +71,10 @@ class Sequential(ModuleList):
 
     Indexable (``model[0]``, ``model[1:]`` gives a Sequential), iterable and sized.
 
+    A ``ReLU`` directly followed by a ``MaxPool2d`` runs as one op that pools first
+    (``MaxPool2d.forward_after_relu``; max commutes with ReLU, so the ReLU runs on the smaller
+    pooled output), with bit-identical results, unless either module has hooks.
+
     Example:
         >>> import glassnet as gn
         >>> import glassnet.nn as nn

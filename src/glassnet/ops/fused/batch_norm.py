@@ -154,7 +154,7 @@ def channel_moments(x: np.ndarray) -> tuple:
 
 
 def _moments(x: np.ndarray) -> tuple:
-    """(count per channel, mean, M2 = Σ (x − mean)²) of a chunk, per channel."""
+    """(count per channel, mean, M2 = Σ (x − mean)²) of a block, per channel."""
     count = x.size // x.shape[1]
     mean = channel_sums(x) / count
     m2 = channel_sums(np.square(x - per_channel(mean, x)))

@@ -14,7 +14,9 @@ D·(k − 1) + 1: one more step in the same strided view.
 im2col reads the windows through a strided view of the padded input (no Python loop);
 col2im, its adjoint (fused with the input-gradient GEMM), adds each of the kh·kw kernel
 offsets back with one strided slice addition: a loop over the kernel offsets only, never
-over the batch or the pixels, and without ``np.add.at``.
+over the pixels, and without ``np.add.at``. The copies and additions run on both cores,
+split into blocks of samples (``glassnet.ops.parallel``); the GEMMs stay whole, threaded by
+BLAS itself.
 """
 
 import numpy as np

@@ -7,9 +7,10 @@ window at once is one strided slice of the (padded) input, so forward is kh·kw 
 maxima (or sums) over output-sized arrays, and backward scatters the output gradient
 through the same slices. When the windows tile the input (stride = kernel, no padding,
 and the input an exact multiple of the kernel) the slices are disjoint and cover it, so
-backward writes the gradient straight into place (no zeroing, no accumulation). Arrays keep
-the memory order of their input, so the channels-last output of ``conv2d`` is pooled along
-its contiguous channel axis.
+backward writes the gradient straight into place (no zeroing, no accumulation). Both
+directions run on blocks of samples on the thread pool (``glassnet.ops.parallel``). Arrays
+keep the memory order of their input, so the channels-last output of ``conv2d`` is pooled
+along its contiguous channel axis.
 
 Output sizes are PyTorch's: floor((W + 2P − D·(F − 1) − 1)/S) + 1, or ceil with
 ``ceil_mode`` (a last window that would start in the right padding is dropped). Windows
