@@ -47,24 +47,48 @@ class BatchNorm(Function):
 
     def backward(self, grad_y):
         x_hat, scale, training = self.saved
-        grad_bias = channel_sums(grad_y) if self.needs_input_grad[2] or training else None
-        grad_x_hat_sum = None
-        if self.needs_input_grad[1] or training:
-            grad_x_hat_sum = channel_sums(grad_y * x_hat)
-        grad_x = None
+        grad_bias = grad_x_hat_sum = grad_x = None
+        if training or self.needs_input_grad[1] or self.needs_input_grad[2]:
+            grad_bias, grad_x_hat_sum = _grad_sums(grad_y, x_hat)
         if self.needs_input_grad[0]:
-            if training:
-                count = grad_y.size // grad_y.shape[1]
-                grad_x = grad_y - per_channel(grad_bias / count, x_hat)
-                grad_x -= x_hat * per_channel(grad_x_hat_sum / count, x_hat)
-                grad_x *= per_channel(scale, x_hat)
-            else:
-                grad_x = grad_y * per_channel(scale, x_hat)
+            grad_x = _grad_input(grad_y, x_hat, scale, grad_bias, grad_x_hat_sum, training)
         return (
             grad_x,
             grad_x_hat_sum if self.needs_input_grad[1] else None,
             grad_bias if self.needs_input_grad[2] else None,
         )
+
+
+def _grad_sums(grad_y, x_hat) -> tuple:
+    """(Σ g, Σ g x̂) per channel: partial sums per batch block on the thread pool, added."""
+    def sums(block):
+        return channel_sums(grad_y[block]), channel_sums(grad_y[block] * x_hat[block])
+
+    parts = map_blocks(sums, len(grad_y), nbytes=2 * grad_y.nbytes)
+    return sum(part[0] for part in parts), sum(part[1] for part in parts)
+
+
+def _grad_input(grad_y, x_hat, scale, grad_bias, grad_x_hat_sum, training: bool):
+    """dL/dx = scale · (g − Σg/M − x̂ · Σ(g x̂)/M) in training, scale · g in eval, block by
+    block of the batch, in x̂'s memory order."""
+    factor = per_channel(scale, x_hat)
+    grad_x = np.empty_like(x_hat, dtype=np.result_type(grad_y, x_hat))
+    if training:
+        count = grad_y.size // grad_y.shape[1]
+        mean_grad = per_channel(grad_bias / count, x_hat)
+        mean_grad_x_hat = per_channel(grad_x_hat_sum / count, x_hat)
+
+    def grad_block(block):
+        out = grad_x[block]
+        if training:
+            np.subtract(grad_y[block], mean_grad, out=out)
+            out -= x_hat[block] * mean_grad_x_hat
+            out *= factor
+        else:
+            np.multiply(grad_y[block], factor, out=out)
+
+    map_blocks(grad_block, len(grad_x), nbytes=3 * grad_x.nbytes)
+    return grad_x
 
 
 def per_channel(values: np.ndarray, like: np.ndarray) -> np.ndarray:
