@@ -192,3 +192,24 @@ def test_matches_torch_forward_and_backward(spec):
     expected.backward(torch.tensor(grad_out))
     np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_relu_split_over_the_thread_pool_equals_inline_and_passes_gradcheck(dtype):
+    from tests.threads import pool_mode
+
+    x = np.random.default_rng(0).standard_normal((5, 4, 3, 2)).transpose(0, 3, 1, 2)
+    x[np.abs(x) < 1e-3] = 0.5  # away from the kink for the float64 check
+    grad = np.random.default_rng(1).standard_normal(x.shape).astype(dtype)
+    results = {}
+    for mode in ("inline", "blocks"):
+        with pool_mode(mode):
+            t = gn.tensor(x, dtype=dtype, requires_grad=True)
+            z = gn.relu(t)
+            z.backward(grad)
+            results[mode] = (z.data, t.grad)
+            if dtype == "float64":
+                gn.gradcheck(gn.relu, [gn.tensor(x, dtype=dtype, requires_grad=True)])
+    for inline, blocks in zip(results["inline"], results["blocks"]):
+        np.testing.assert_array_equal(inline, blocks)
+    assert results["blocks"][0].transpose(0, 2, 3, 1).flags.c_contiguous  # keeps memory order

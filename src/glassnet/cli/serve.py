@@ -37,9 +37,12 @@ def add_parser(subparsers) -> None:
 
 
 def run(args) -> int:
+    import threadpoolctl
+
     from glassnet.cli.checkpoints import checkpoint_path
     from glassnet.errors import ConfigError
     from glassnet.extras import require_extra
+    from glassnet.ops import parallel
 
     if not 0 <= args.port <= 65535:
         raise ConfigError(f"serve: expected --port from 0 to 65535, but got {args.port}.")
@@ -48,7 +51,6 @@ def run(args) -> int:
                           f"{args.max_upload_mb}.")
     # The extra is checked before the minutes of feature extraction, not after.
     require_extra("flask", "serve", "glassnet serve")
-    threadpoolctl = require_extra("threadpoolctl", "serve", "glassnet serve")
     from werkzeug.serving import make_server
 
     from glassnet.serve.app import create_app
@@ -58,9 +60,11 @@ def run(args) -> int:
                               data_dir=args.data_dir)
     print(_features_line(index, build), flush=True)
     # NOTE: from here on, the parallelism is the requests (one thread each), so each one's
-    # NumPy work gets one BLAS thread. With BLAS threads of their own, 8 concurrent searches
-    # were 10× slower here (benchmarks/README.md); the extraction above used them all.
+    # NumPy work gets one BLAS thread and no glassnet pool threads. With BLAS threads of
+    # their own, 8 concurrent searches were 10× slower here (benchmarks/README.md); the
+    # extraction above used them all.
     threadpoolctl.threadpool_limits(limits=1, user_api="blas")
+    parallel.set_num_threads(1)
     app = create_app(index, lang=args.lang, view=args.space,
                      max_upload_bytes=int(args.max_upload_mb * 2**20))
     with _listen(args.host, args.port) as listener:  # the server keeps its own copy

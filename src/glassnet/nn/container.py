@@ -7,7 +7,9 @@ the parameter ``0.weight`` in both libraries.
 from collections.abc import Iterable, Iterator
 
 from glassnet.errors import ConfigError
+from glassnet.nn.activation import ReLU
 from glassnet.nn.module import Module
+from glassnet.nn.pooling import MaxPool2d
 
 
 class ModuleList(Module):
@@ -69,6 +71,10 @@ class Sequential(ModuleList):
 
     Indexable (``model[0]``, ``model[1:]`` gives a Sequential), iterable and sized.
 
+    A ``ReLU`` directly followed by a ``MaxPool2d`` runs as one op that pools first
+    (``MaxPool2d.forward_after_relu``; max commutes with ReLU, so the ReLU runs on the smaller
+    pooled output), with bit-identical results, unless either module has hooks.
+
     Example:
         >>> import glassnet as gn
         >>> import glassnet.nn as nn
@@ -92,6 +98,21 @@ class Sequential(ModuleList):
         return self._items[index]
 
     def forward(self, x):
-        for module in self._items:
-            x = module(x)
+        modules, i = self._items, 0
+        while i < len(modules):
+            if i + 1 < len(modules) and _relu_then_max_pool(modules[i], modules[i + 1]):
+                x = modules[i + 1].forward_after_relu(x)
+                i += 2
+            else:
+                x = modules[i](x)
+                i += 1
         return x
+
+
+def _relu_then_max_pool(first: Module, second: Module) -> bool:
+    """A plain ReLU directly followed by a plain MaxPool2d, neither with hooks: the pair
+    runs as one op that pools first (see ``MaxPool2d.forward_after_relu``). Hooks must see
+    every module's own output (the training doctor's telemetry watches the ReLU's), so
+    a hooked pair runs as two modules."""
+    return (type(first) is ReLU and type(second) is MaxPool2d
+            and not any(m._forward_pre_hooks or m._forward_hooks for m in (first, second)))

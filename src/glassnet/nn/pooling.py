@@ -225,6 +225,24 @@ class MaxPool2d(_Pool):
         return max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation,
                           self.ceil_mode)
 
+    def forward_after_relu(self, x):
+        """``self(relu(x))`` as one fused op that pools first (``fused.relu_max_pool2d``):
+        the ReLU runs on the smaller pooled output. ``Sequential`` calls it for a ReLU
+        directly followed by this layer when neither has hooks.
+
+        Example:
+            >>> import glassnet as gn
+            >>> import glassnet.nn as nn
+            >>> nn.MaxPool2d(2).forward_after_relu(gn.tensor([[[[-1.0, -2.0], [-3.0, -4.0]]]]))
+            tensor([[[[0.]]]])
+        """
+        _args.check_input(x, (4,), "(N, C, H, W)", "max_pool2d")
+        y = fused.relu_max_pool2d(x, kernel_size=self.kernel_size, stride=self.stride,
+                                  padding=self.padding, dilation=self.dilation,
+                                  ceil_mode=self.ceil_mode)
+        coverage.warn_once(self, x.shape)
+        return y
+
 
 class AvgPool2d(_Pool):
     """Average pooling over kh×kw windows (see ``F.avg_pool2d``); arguments as MaxPool2d

@@ -12,6 +12,7 @@ import numpy as np
 
 from glassnet.autograd.function import Function
 from glassnet.errors import ConfigError
+from glassnet.ops.parallel import blockwise
 
 
 class Tanh(Function):
@@ -63,7 +64,7 @@ class ReLU(Function):
     __slots__ = ()
 
     def forward(self, x):
-        z = np.maximum(x, 0)
+        z = blockwise(np.maximum, np.empty_like(x), x, x.dtype.type(0))
         self.save_for_backward(z)
         return z
 
@@ -71,8 +72,14 @@ class ReLU(Function):
         (z,) = self.saved
         # NOTE: a product with the mask, not np.where: 7x faster on a conv activation
         # (benchmarks/layers.py), and it keeps grad_z's memory order. Only an inf/NaN
-        # gradient where z = 0 differs: it gives NaN there rather than 0.
-        return grad_z * (z > 0)
+        # gradient where z = 0 differs: it gives NaN there rather than 0. Per block, the
+        # mask stays in cache.
+        return blockwise(_masked, np.empty_like(grad_z), grad_z, z)
+
+
+def _masked(grad_z, z, out):
+    """grad_z where z > 0, else 0, written into ``out``."""
+    return np.multiply(grad_z, z > 0, out=out)
 
 
 def relu(x):

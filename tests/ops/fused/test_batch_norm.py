@@ -151,3 +151,27 @@ def test_batch_norm_eval_handles_an_empty_batch():
     y = batch_norm(x, w, None, np.zeros(3, np.float32), np.ones(3, np.float32), training=False)
     y.sum().backward()
     assert y.shape == (0, 3, 4, 4) and w.grad.tolist() == [0.0, 0.0, 0.0]
+
+
+@pytest.mark.parametrize("offset", [0.0, 1e4, 1e8])
+@pytest.mark.parametrize("shape", [(7, 3), (5, 3, 11), (9, 4, 3, 5), (2, 2, 1)])
+def test_channel_moments_match_numpy_in_float64_even_far_from_zero(shape, offset):
+    # Chan's combination of per-block moments keeps the precision of a two-pass variance:
+    # with unit spread around 1e8, E[x²] − E[x]² would lose every digit in float64.
+    from glassnet.ops.fused.batch_norm import channel_moments
+
+    x = np.random.default_rng(0).standard_normal(shape) + offset
+    axes = (0, *range(2, x.ndim))
+    mean, var = channel_moments(x)
+    np.testing.assert_allclose(mean, x.mean(axis=axes), rtol=1e-14, atol=1e-14 * (1 + offset))
+    np.testing.assert_allclose(var, x.var(axis=axes), rtol=1e-7 if offset == 1e8 else 1e-12)
+
+
+def test_channel_moments_of_channels_last_float32_match_float64():
+    from glassnet.ops.fused.batch_norm import channel_moments
+
+    x = (np.random.default_rng(0).standard_normal((6, 5, 4, 3)) * 3 + 100).transpose(0, 3, 1, 2)
+    mean, var = channel_moments(x.astype(np.float32))
+    assert mean.dtype == var.dtype == np.float32
+    np.testing.assert_allclose(mean, x.mean(axis=(0, 2, 3)), rtol=1e-6)
+    np.testing.assert_allclose(var, x.var(axis=(0, 2, 3)), rtol=1e-4)

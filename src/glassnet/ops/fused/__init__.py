@@ -9,6 +9,7 @@ from glassnet.ops.fused.conv import conv1d, conv2d
 from glassnet.ops.fused.linear import linear
 from glassnet.ops.fused.output_size import conv_output_size
 from glassnet.ops.fused.pooling import avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
+from glassnet.ops.fused.relu_max_pool import relu_max_pool2d
 
 __all__ = [
     "avg_pool1d",
@@ -20,4 +21,5 @@ __all__ = [
     "linear",
     "max_pool1d",
     "max_pool2d",
+    "relu_max_pool2d",
 ]

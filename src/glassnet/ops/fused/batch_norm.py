@@ -7,12 +7,15 @@ against the composite built from glassnet's primitive ops and against
 ``torch.nn.functional.batch_norm`` (outputs, gradients and the updated running statistics).
 """
 
+import functools
+
 import numpy as np
 
 from glassnet.autograd.function import Function
 from glassnet.errors import ConfigError, ShapeError
 from glassnet.ops._broadcast import shape_of
 from glassnet.ops.fused.output_size import check_floating
+from glassnet.ops.parallel import map_blocks
 from glassnet.tensor import array_of
 
 
@@ -31,43 +34,61 @@ class BatchNorm(Function):
     def forward(self, x, weight, bias, *, running_mean, running_var, training, momentum, eps):
         if training:
             count = x.size // x.shape[1]
-            mean = channel_sums(x) / count
-            x_hat = x - per_channel(mean, x)
-            var = channel_sums(np.square(x_hat)) / count
+            mean, var = channel_moments(x)
             if running_mean is not None:
                 _update_running(running_mean, running_var, mean, var, count, momentum)
         else:
             mean, var = running_mean, running_var
-            x_hat = x - per_channel(mean, x)
         inv_std = 1 / np.sqrt(var + eps)
-        x_hat *= per_channel(inv_std, x)
-        y = x_hat if weight is None else x_hat * per_channel(weight, x)
-        if bias is not None:
-            y = y + per_channel(bias, x) if y is x_hat else np.add(y, per_channel(bias, x), out=y)
+        x_hat, y = _normalize(x, mean, inv_std, weight, bias)
         scale = inv_std if weight is None else inv_std * weight
         self.save_for_backward(x_hat, scale, training)
         return y
 
     def backward(self, grad_y):
         x_hat, scale, training = self.saved
-        grad_bias = channel_sums(grad_y) if self.needs_input_grad[2] or training else None
-        grad_x_hat_sum = None
-        if self.needs_input_grad[1] or training:
-            grad_x_hat_sum = channel_sums(grad_y * x_hat)
-        grad_x = None
+        grad_bias = grad_x_hat_sum = grad_x = None
+        if training or self.needs_input_grad[1] or self.needs_input_grad[2]:
+            grad_bias, grad_x_hat_sum = _grad_sums(grad_y, x_hat)
         if self.needs_input_grad[0]:
-            if training:
-                count = grad_y.size // grad_y.shape[1]
-                grad_x = grad_y - per_channel(grad_bias / count, x_hat)
-                grad_x -= x_hat * per_channel(grad_x_hat_sum / count, x_hat)
-                grad_x *= per_channel(scale, x_hat)
-            else:
-                grad_x = grad_y * per_channel(scale, x_hat)
+            grad_x = _grad_input(grad_y, x_hat, scale, grad_bias, grad_x_hat_sum, training)
         return (
             grad_x,
             grad_x_hat_sum if self.needs_input_grad[1] else None,
             grad_bias if self.needs_input_grad[2] else None,
         )
+
+
+def _grad_sums(grad_y, x_hat) -> tuple:
+    """(Σ g, Σ g x̂) per channel: partial sums per batch block on the thread pool, added."""
+    def sums(block):
+        return channel_sums(grad_y[block]), channel_sums(grad_y[block] * x_hat[block])
+
+    parts = map_blocks(sums, len(grad_y), nbytes=2 * grad_y.nbytes)
+    return sum(part[0] for part in parts), sum(part[1] for part in parts)
+
+
+def _grad_input(grad_y, x_hat, scale, grad_bias, grad_x_hat_sum, training: bool):
+    """dL/dx = scale · (g − Σg/M − x̂ · Σ(g x̂)/M) in training, scale · g in eval, block by
+    block of the batch, in x̂'s memory order."""
+    factor = per_channel(scale, x_hat)
+    grad_x = np.empty_like(x_hat, dtype=np.result_type(grad_y, x_hat))
+    if training:
+        count = grad_y.size // grad_y.shape[1]
+        mean_grad = per_channel(grad_bias / count, x_hat)
+        mean_grad_x_hat = per_channel(grad_x_hat_sum / count, x_hat)
+
+    def grad_block(block):
+        out = grad_x[block]
+        if training:
+            np.subtract(grad_y[block], mean_grad, out=out)
+            out -= x_hat[block] * mean_grad_x_hat
+            out *= factor
+        else:
+            np.multiply(grad_y[block], factor, out=out)
+
+    map_blocks(grad_block, len(grad_x), nbytes=3 * grad_x.nbytes)
+    return grad_x
 
 
 def per_channel(values: np.ndarray, like: np.ndarray) -> np.ndarray:
@@ -107,6 +128,72 @@ def channel_sums(a: np.ndarray) -> np.ndarray:
     if a.ndim > 2 and a.flags.c_contiguous:
         return a.reshape(N, -1).sum(axis=0).reshape(C, -1).sum(axis=1)
     return a.sum(axis=(0, *range(2, a.ndim)))
+
+
+def _normalize(x, mean, inv_std, weight, bias) -> tuple:
+    """x̂ = (x − μ)·inv_std and y = γ x̂ + β (y is x̂ itself without γ and β), block by block
+    of the batch on the thread pool; both in x's dtype and memory order."""
+    shift, scale = per_channel(mean, x), per_channel(inv_std, x)
+    gamma = None if weight is None else per_channel(weight, x)
+    beta = None if bias is None else per_channel(bias, x)
+    x_hat = np.empty_like(x)
+    y = x_hat if gamma is None and beta is None else np.empty_like(x)
+
+    def normalize_block(block):
+        x_hat_block, y_block = x_hat[block], y[block]
+        np.subtract(x[block], shift, out=x_hat_block)
+        x_hat_block *= scale
+        if gamma is not None:
+            np.multiply(x_hat_block, gamma, out=y_block)
+        if beta is not None:
+            np.add(x_hat_block if gamma is None else y_block, beta, out=y_block)
+
+    map_blocks(normalize_block, len(x), nbytes=3 * x.nbytes)
+    return x_hat, y
+
+
+def channel_moments(x: np.ndarray) -> tuple:
+    """The per-channel mean and biased variance of ``x`` (over every axis but 1) in one pass.
+
+    Each block of samples gives its count, mean and sum of squared deviations M2 (two
+    passes over the block), and the blocks are combined with Chan et al.'s formula: with
+    δ = mean_b − mean_a and n = n_a + n_b,
+        mean = mean_a + δ·n_b/n,   M2 = M2_a + M2_b + δ²·n_a·n_b/n.
+    Deviations are always taken from a block's own mean, so a large common offset (data
+    around 1e4 with unit spread) costs no precision, unlike E[x²] − E[x]². The blocks run
+    on the thread pool. (Cache-sized chunks combined the same way measured no faster.)
+
+    Reference: Chan, Golub and LeVeque, "Updating formulae and a pairwise algorithm for
+    computing sample variances" (1979).
+
+    Example:
+        >>> x = np.array([[1.0, 10.0], [3.0, 30.0], [5.0, 50.0]])
+        >>> mean, var = channel_moments(x)
+        >>> mean.tolist(), var.tolist()
+        ([3.0, 30.0], [2.6666666666666665, 266.6666666666667])
+    """
+    per_block = map_blocks(lambda block: _moments(x[block]), len(x), nbytes=2 * x.nbytes)
+    count, mean, m2 = functools.reduce(_chan, per_block)
+    return mean, m2 / count
+
+
+def _moments(x: np.ndarray) -> tuple:
+    """(count per channel, mean, M2 = Σ (x − mean)²) of a block, per channel."""
+    count = x.size // x.shape[1]
+    mean = channel_sums(x) / count
+    m2 = channel_sums(np.square(x - per_channel(mean, x)))
+    return count, mean, m2
+
+
+def _chan(a: tuple, b: tuple) -> tuple:
+    """Chan et al.'s combination of two (count, mean, M2) summaries of disjoint data."""
+    count_a, mean_a, m2_a = a
+    count_b, mean_b, m2_b = b
+    count = count_a + count_b
+    delta = mean_b - mean_a
+    mean = mean_a + delta * (count_b / count)
+    m2 = m2_a + m2_b + np.square(delta) * (count_a * count_b / count)
+    return count, mean, m2
 
 
 def _update_running(running_mean, running_var, mean, var, count: int, momentum: float) -> None:

@@ -33,6 +33,7 @@ from glassnet.ops.fused.output_size import (
     check_rank,
     conv_output_size,
 )
+from glassnet.ops.parallel import row_sums
 from glassnet.tensor import array_of
 
 
@@ -87,7 +88,7 @@ class Conv2d(Function):
                 grad_w_cols.reshape(Co, kh, kw, C_group).transpose(0, 3, 1, 2)
             )
         if self.needs_input_grad[2]:
-            grad_bias = grad_rows.sum(axis=0)
+            grad_bias = row_sums(grad_rows)
         return grad_x, grad_weight, grad_bias
 
 

@@ -14,11 +14,15 @@ D·(k − 1) + 1: one more step in the same strided view.
 im2col reads the windows through a strided view of the padded input (no Python loop);
 col2im, its adjoint (fused with the input-gradient GEMM), adds each of the kh·kw kernel
 offsets back with one strided slice addition: a loop over the kernel offsets only, never
-over the batch or the pixels, and without ``np.add.at``.
+over the pixels, and without ``np.add.at``. The copies and additions run on both cores,
+split into blocks of samples (``glassnet.ops.parallel``); the GEMMs stay whole, threaded by
+BLAS itself.
 """
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+
+from glassnet.ops.parallel import blockwise, map_blocks
 
 
 def pad_channels_last(x: np.ndarray, padding: tuple) -> np.ndarray:
@@ -67,6 +71,20 @@ def im2col(
         >>> im2col(x, (2, 2), (1, 1), (0, 0), dilation=(2, 2))[0]  # the corners
         array([[0., 2., 6., 8.]])
     """
+    N, C = x.shape[:2]
+    kh, kw = kernel
+    Ho, Wo = output_shape(x.shape, kernel, stride, padding, dilation)
+    cols = np.empty((groups, N, Ho, Wo, kh, kw, C // groups), dtype=x.dtype)
+
+    def copy_block(block):
+        cols[:, block] = _windows(x[block], kernel, stride, padding, dilation, groups)
+
+    map_blocks(copy_block, N, nbytes=2 * cols.nbytes)
+    return cols.reshape(groups, N * Ho * Wo, kh * kw * (C // groups))
+
+
+def _windows(x, kernel, stride, padding, dilation, groups) -> np.ndarray:
+    """The receptive fields of ``x`` as a strided view (G, N, Ho, Wo, kh, kw, C/G)."""
     kh, kw = kernel
     sh, sw = stride
     dh, dw = dilation
@@ -76,9 +94,7 @@ def im2col(
     windows = sliding_window_view(padded, span, axis=(1, 2))[:, ::sh, ::sw, :, ::dh, ::dw]
     N, Ho, Wo, C = windows.shape[:4]
     per_group = windows.reshape(N, Ho, Wo, groups, C // groups, kh, kw)
-    return per_group.transpose(3, 0, 1, 2, 5, 6, 4).reshape(
-        groups, N * Ho * Wo, kh * kw * (C // groups)
-    )
+    return per_group.transpose(3, 0, 1, 2, 5, 6, 4)
 
 
 def col2im(
@@ -117,22 +133,22 @@ def col2im(
     ph, pw = padding
     dh, dw = dilation
     Ho, Wo = output_shape(x_shape, (kh, kw), stride, padding, dilation)
-    rows_count = N * Ho * Wo
     dtype = np.result_type(grad_rows, weight)
     # (kh, kw, G, Co/G, C/G): each offset's weight block per group.
     w_offsets = np.ascontiguousarray(
         weight.reshape(groups, Co // groups, C_group, kh, kw).transpose(3, 4, 0, 1, 2)
     )
-    grad_groups = grad_rows.reshape(rows_count, groups, Co // groups).transpose(1, 0, 2)
+    grad_groups = grad_rows.reshape(-1, groups, Co // groups).transpose(1, 0, 2)
     if groups > 1:  # one copy: a strided input and a strided output made each GEMM 25% slower
         grad_groups = np.ascontiguousarray(grad_groups)
-    padded = np.zeros((N, H + 2 * ph, W + 2 * pw, C), dtype=dtype)
-    part = np.empty((rows_count, C), dtype=dtype)
-    part_groups = part.reshape(rows_count, groups, C_group).transpose(1, 0, 2)
+    padded = np.empty((N, H + 2 * ph, W + 2 * pw, C), dtype=dtype)
+    map_blocks(lambda block: padded[block].fill(0), N, nbytes=padded.nbytes)
+    part = np.empty((N, Ho, Wo, C), dtype=dtype)
+    part_groups = part.reshape(-1, groups, C_group).transpose(1, 0, 2)
     for i in range(kh):
         for j in range(kw):
-            np.matmul(grad_groups, w_offsets[i, j], out=part_groups)
+            np.matmul(grad_groups, w_offsets[i, j], out=part_groups)  # BLAS threads
             rows = slice(i * dh, i * dh + sh * (Ho - 1) + 1, sh)
             cols = slice(j * dw, j * dw + sw * (Wo - 1) + 1, sw)
-            padded[:, rows, cols, :] += part.reshape(N, Ho, Wo, C)
+            blockwise(np.add, padded[:, rows, cols, :], padded[:, rows, cols, :], part)
     return padded[:, ph : ph + H, pw : pw + W, :].transpose(0, 3, 1, 2)

@@ -7,9 +7,10 @@ window at once is one strided slice of the (padded) input, so forward is kh·kw 
 maxima (or sums) over output-sized arrays, and backward scatters the output gradient
 through the same slices. When the windows tile the input (stride = kernel, no padding,
 and the input an exact multiple of the kernel) the slices are disjoint and cover it, so
-backward writes the gradient straight into place (no zeroing, no accumulation). Arrays keep
-the memory order of their input, so the channels-last output of ``conv2d`` is pooled along
-its contiguous channel axis.
+backward writes the gradient straight into place (no zeroing, no accumulation). Both
+directions run on blocks of samples on the thread pool (``glassnet.ops.parallel``). Arrays
+keep the memory order of their input, so the channels-last output of ``conv2d`` is pooled
+along its contiguous channel axis.
 
 Output sizes are PyTorch's: floor((W + 2P − D·(F − 1) − 1)/S) + 1, or ceil with
 ``ceil_mode`` (a last window that would start in the right padding is dropped). Windows
@@ -30,6 +31,7 @@ import numpy as np
 from glassnet.autograd.function import Function
 from glassnet.errors import ShapeError
 from glassnet.ops.fused.output_size import check_floating, check_rank, conv_output_size
+from glassnet.ops.parallel import map_blocks
 from glassnet.tensor import array_of
 
 
@@ -45,20 +47,16 @@ class MaxPool2d(Function):
     def forward(self, x, *, kernel_size, stride, padding, dilation=(1, 1), ceil_mode=False):
         geometry = _Geometry(x.shape, kernel_size, stride, padding, dilation, ceil_mode)
         padded = _pad(x, geometry, -np.inf)
-        out = argmax = None
-        for k, index in geometry.offsets():
-            candidate = padded[index]
-            if out is None:
-                out = np.copy(candidate, order="K")
-                index_dtype = np.uint8 if kernel_size[0] * kernel_size[1] <= 256 else np.int32
-                argmax = np.zeros_like(out, dtype=index_dtype)
-                continue
-            # k grows along the loop, so "argmax = k where the candidate wins" is a maximum
-            # (np.copyto with where= is 10x slower).
-            wins = candidate > out
-            np.maximum(argmax, np.multiply(wins, k, dtype=argmax.dtype), out=argmax)
-            np.maximum(out, candidate, out=out)
         layout = (x.dtype, _is_channels_last(x))
+        out_shape = (*x.shape[:2], *geometry.out_size)
+        out = _full(out_shape, x.dtype, layout[1], None)
+        index_dtype = np.uint8 if kernel_size[0] * kernel_size[1] <= 256 else np.int32
+        argmax = _full(out_shape, index_dtype, layout[1], None)
+
+        def pool_block(block):
+            _max_over_offsets(padded[block], geometry, out[block], argmax[block])
+
+        map_blocks(pool_block, len(x), nbytes=padded.nbytes + 2 * out.nbytes)
         self.save_for_backward(argmax, layout, geometry)
         return out
 
@@ -66,10 +64,25 @@ class MaxPool2d(Function):
         argmax, layout, geometry = self.saved
         grad_out = _in_memory_order(grad_out, channels_last=layout[1])
 
-        def grad_at_offset(k, out=None):
-            return np.multiply(grad_out, argmax == k, out=out)
+        def grad_at_offset(k, block, out=None):
+            return np.multiply(grad_out[block], argmax[block] == k, out=out)
 
         return _scatter(grad_at_offset, layout, geometry)
+
+
+def _max_over_offsets(padded, geometry, out, argmax) -> None:
+    """Write each window's maximum into ``out`` and its (first) offset k into ``argmax``."""
+    for k, index in geometry.offsets():
+        candidate = padded[index]
+        if k == 0:
+            np.copyto(out, candidate)
+            argmax[...] = 0
+            continue
+        # k grows along the loop, so "argmax = k where the candidate wins" is a maximum
+        # (np.copyto with where= is 10x slower).
+        wins = candidate > out
+        np.maximum(argmax, np.multiply(wins, k, dtype=argmax.dtype), out=argmax)
+        np.maximum(out, candidate, out=out)
 
 
 class AvgPool2d(Function):
@@ -101,10 +114,10 @@ class AvgPool2d(Function):
         layout, geometry = self.saved
         share = _in_memory_order(grad_out, channels_last=layout[1]) / geometry.divisor()
 
-        def grad_at_offset(k, out=None):
+        def grad_at_offset(k, block, out=None):
             if out is None:
-                return share
-            np.copyto(out, share)
+                return share[block]
+            np.copyto(out, share[block])
             return out
 
         return _scatter(grad_at_offset, layout, geometry)
@@ -366,23 +379,28 @@ def _pad(x: np.ndarray, geometry: _Geometry, fill) -> np.ndarray:
 def _scatter(grad_at_offset, layout: tuple, geometry: _Geometry):
     """Add the per-offset gradients back onto the input: the adjoint of taking the slices.
 
-    ``grad_at_offset(k, out=None)`` gives the output-sized gradient offset k receives,
-    written into ``out`` when one is given (a disjoint slice of the result).
+    ``grad_at_offset(k, block, out=None)`` gives the gradient offset k receives for the
+    samples ``block`` (output-sized), written into ``out`` when one is given (a disjoint
+    slice of the result). Blocks of samples run on the thread pool.
     """
     dtype, channels_last = layout
     H, W = geometry.x_shape[2:]
     ph, pw = geometry.padding
-    if geometry.tiles():
-        # Every element is written exactly once.
-        grad = _full(geometry.x_shape, dtype, channels_last, None)
-        for k, index in geometry.offsets():
-            grad_at_offset(k, out=grad[index])
-        return grad
-    grad = _full(_padded_shape(geometry), dtype, channels_last, 0)
+    # When the windows tile, every element is written exactly once: no zeroing.
+    tiles = geometry.tiles()
+    shape = geometry.x_shape if tiles else _padded_shape(geometry)
+    grad = _full(shape, dtype, channels_last, None)
     disjoint = geometry.disjoint()
-    for k, index in geometry.offsets():
-        if disjoint:
-            grad_at_offset(k, out=grad[index])
-        else:
-            grad[index] += grad_at_offset(k)
-    return grad[:, :, ph : ph + H, pw : pw + W]
+
+    def scatter_block(block):
+        target = grad[block]
+        if not tiles:
+            target[...] = 0
+        for k, index in geometry.offsets():
+            if disjoint:
+                grad_at_offset(k, block, out=target[index])
+            else:
+                target[index] += grad_at_offset(k, block)
+
+    map_blocks(scatter_block, shape[0], nbytes=2 * grad.nbytes)
+    return grad if tiles else grad[:, :, ph : ph + H, pw : pw + W]
