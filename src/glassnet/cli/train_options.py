@@ -47,6 +47,8 @@ def add_train_options(parser) -> None:
     opt.add_argument("--warmup-epochs", type=float, help="linear warm-up length (0)")
     opt.add_argument("--batch-size", type=positive_int, help="examples per step (128)")
     opt.add_argument("--epochs", type=positive_int, help="passes over the data (5)")
+    opt.add_argument("--label-smoothing", type=float, metavar="EPS",
+                     help="spread EPS of each target over all classes (0)")
     opt.add_argument("--clip-norm", type=positive_float, help="clip the gradient norm")
     opt.add_argument("--early-stopping", type=positive_int, metavar="PATIENCE",
                      help="stop when val loss stalls this many epochs")

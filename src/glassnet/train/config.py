@@ -63,6 +63,7 @@ class TrainConfig:
     val_fraction: float = 0.1
     train_limit: int | None = None  # use only the first N training examples (quick runs)
     clip_norm: float | None = None
+    label_smoothing: float = 0.0  # share of each target spread evenly over the classes
     early_stopping: int | None = None  # patience in epochs; None disables it
     augment: list[str] | None = None  # names from AUGMENTATIONS, applied in that order
     seed: int = 0
@@ -97,6 +98,8 @@ class TrainConfig:
         _check(0 < self.val_fraction < 1, "val_fraction", self.val_fraction, "in (0, 1)")
         _check(self.weight_decay >= 0, "weight_decay", self.weight_decay, "a number >= 0")
         _check(0 <= self.momentum < 1, "momentum", self.momentum, "in [0, 1)")
+        _check(0 <= self.label_smoothing < 1, "label_smoothing", self.label_smoothing,
+               "in [0, 1), e.g. 0.1")
         _check(self.warmup_epochs >= 0, "warmup_epochs", self.warmup_epochs, "a number >= 0")
         _check(self.seed >= 0, "seed", self.seed, "a non-negative integer")
         for name in ("train_limit", "early_stopping"):

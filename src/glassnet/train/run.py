@@ -148,9 +148,9 @@ def _train(config, data, model, folder, loader_rng, augmentation, resume, stream
     for callback in callbacks:  # callbacks that write files (telemetry) get the run folder
         if folder is not None and hasattr(callback, "set_run_folder"):
             callback.set_run_folder(folder)
-    trainer = Trainer(model, CrossEntropyLoss(), optimizer,
-                      callbacks=[*run_callbacks, *callbacks], generator=loader_rng,
-                      augment=augmentation)
+    loss = CrossEntropyLoss(label_smoothing=config.label_smoothing)
+    trainer = Trainer(model, loss, optimizer, callbacks=[*run_callbacks, *callbacks],
+                      generator=loader_rng, augment=augmentation)
     if role is None:
         state = trainer.fit(data.train, data.val, epochs=config.epochs,
                             batch_size=config.batch_size, resume=resume)
