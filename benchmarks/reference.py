@@ -41,7 +41,7 @@ import glassnet as gn
 from glassnet import models, nn, optim
 from glassnet.data import load_dataset
 from glassnet.ops import parallel
-from train import torch_model
+from train import torch_twin
 
 BATCH, INFER_BATCH, BATCHES = 128, 1000, 4
 
@@ -111,15 +111,6 @@ def glassnet_step(model, workload: Workload, batches):
 # ----- the same models in PyTorch ------------------------------------------------------------
 
 
-def torch_cnn_bn(torch):
-    tnn = torch.nn
-    return tnn.Sequential(
-        tnn.Conv2d(1, 32, 3, padding=1), tnn.BatchNorm2d(32), tnn.ReLU(), tnn.MaxPool2d(2),
-        tnn.Conv2d(32, 64, 3, padding=1), tnn.BatchNorm2d(64), tnn.ReLU(), tnn.MaxPool2d(2),
-        tnn.Flatten(), tnn.Linear(3136, 128), tnn.BatchNorm1d(128), tnn.ReLU(),
-        tnn.Linear(128, 10))
-
-
 def torch_resnet(torch, channels=(16, 32, 64)):
     """models.resnet()'s network with torchvision's module names (torchvision is not needed)."""
     tnn = torch.nn
@@ -162,11 +153,11 @@ def torch_resnet(torch, channels=(16, 32, 64)):
     return ResNet()
 
 
-def torch_step(torch, name: str, state: dict, workload: Workload, batches):
-    builders = {"cnn": lambda: torch_model(torch, "cnn"), "mlp": lambda: torch_model(torch, "mlp"),
-                "cnn-bn": lambda: torch_cnn_bn(torch), "resnet": lambda: torch_resnet(torch)}
-    model = builders[name]()
-    model.load_state_dict({k: torch.from_numpy(np.asarray(v)) for k, v in state.items()})
+def torch_step(torch, name: str, glassnet_model, workload: Workload, batches):
+    """The PyTorch twin of ``glassnet_model`` with its weights, as a step function."""
+    model = torch_resnet(torch) if name == "resnet" else torch_twin(torch, glassnet_model)
+    model.load_state_dict({k: torch.from_numpy(np.asarray(v))
+                           for k, v in glassnet_model.state_dict().items()})
     loss_fn = torch.nn.CrossEntropyLoss()
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     model.train(workload.train)
@@ -206,9 +197,8 @@ def compare(names: list, repeats: int, iterations: int, threads: int) -> None:
         workload = WORKLOADS[name]
         batches = load_batches(workload)
         model = glassnet_model(workload.model)
-        state = model.state_dict()
         steps[name] = (glassnet_step(model, workload, batches),
-                       torch_step(torch, workload.model, state, workload, batches))
+                       torch_step(torch, workload.model, model, workload, batches))
         for step in steps[name]:
             step(), step()  # warm-up: allocations, lazy initialisation
     times = {name: ([], []) for name in names}
@@ -244,7 +234,7 @@ def child(library: str, name: str, threads: int, steps: int) -> None:
         import torch
 
         set_threads(threads, torch)
-        step = torch_step(torch, workload.model, model.state_dict(), workload, batches)
+        step = torch_step(torch, workload.model, model, workload, batches)
         del model
     else:
         set_threads(threads)
