@@ -36,9 +36,9 @@ dM with the weight gradient and reuses U, so it needs no second input transform.
 import argparse
 import os
 import statistics
-import time
 
 import numpy as np
+from layers import median_seconds
 
 import glassnet as gn
 import glassnet.nn.functional as F
@@ -321,15 +321,6 @@ def make_runs(shape, weight_shape, rng, torch, block_bytes: int) -> dict:
 
     return dict(zip(VARIANTS, (glassnet_fwd, winograd_fwd, torch_fwd,
                                glassnet_fwd_bwd, winograd_fwd_bwd, torch_fwd_bwd)))
-
-
-def median_seconds(fn, iterations: int) -> float:
-    times = []
-    for _ in range(iterations):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def load() -> str:

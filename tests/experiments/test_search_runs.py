@@ -71,11 +71,11 @@ def kill_a_worker_mid_trial(storage, study: str) -> int:
     return trial.number
 
 
-def assert_resumed_to_the_end(trials, number: int, folder: Path) -> None:
+def assert_resumed_to_the_end(trials, number: int, folder: Path, epochs: int) -> None:
     """Trial ``number`` was adopted, continued from its checkpoint and completed."""
     assert trials[number].user_attrs["adopted"]["resumed"] is True  # not started over
     assert trials[number].state == optuna.trial.TrialState.COMPLETE
-    assert sorted(trials[number].intermediate_values) == [1, 2, 3, 4, 5]
+    assert sorted(trials[number].intermediate_values) == list(range(1, epochs + 1))
     assert "resumed from its checkpoint" in (folder / "leaderboard.csv").read_text()
 
 
@@ -159,13 +159,16 @@ def test_sqlite_search_killed_mid_trial_resumes_with_the_same_command(tmp_path):
     result = run_search(tmp_path, "--trials", "3", "--epochs-per-trial", "5")
     trials = load_trials(storage, "lr-weight_decay")
     assert_exact(trials, 3)
-    assert_resumed_to_the_end(trials, killed, tmp_path / "search-lr-weight_decay")
+    assert_resumed_to_the_end(trials, killed, tmp_path / "search-lr-weight_decay", epochs=5)
     assert "3 of 3" not in result.stdout.splitlines()[0]  # it did continue the search
 
 
 @pytest.mark.parametrize("stop", ["ctrl-c", "sigterm to the worker"])
 def test_an_interrupted_trial_resumes_with_the_same_command(stop, tmp_path):
-    command = search_command(tmp_path, "--trials", "2", "--epochs-per-trial", "5")
+    # A trial takes ~0.1 s an epoch on an idle machine: 20 epochs leave time for the signal
+    # to land mid-trial after the test sees the trial's first epoch.
+    options = ["--trials", "2", "--epochs-per-trial", "20"]
+    command = search_command(tmp_path, *options)
     search = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True, start_new_session=True)
     storage = f"sqlite:///{tmp_path / 'search-lr-weight_decay' / 'study.db'}"
@@ -187,10 +190,11 @@ def test_an_interrupted_trial_resumes_with_the_same_command(stop, tmp_path):
     else:
         assert "taken over when the search runs again" in stdout
     interrupted = trial.number
-    run_search(tmp_path, "--trials", "2", "--epochs-per-trial", "5")
+    run_search(tmp_path, *options)
     trials = load_trials(storage, "lr-weight_decay")
     assert_exact(trials, 2)
-    assert_resumed_to_the_end(trials, interrupted, tmp_path / "search-lr-weight_decay")
+    assert_resumed_to_the_end(trials, interrupted, tmp_path / "search-lr-weight_decay",
+                              epochs=20)
 
 
 def test_three_machines_on_postgresql_finish_exactly_12_trials_despite_a_killed_worker(
