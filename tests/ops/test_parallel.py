@@ -109,3 +109,51 @@ def test_default_thread_count_is_the_blas_count(threads):
 def test_set_num_threads_rejects_non_positive_ints(bad):
     with pytest.raises(ConfigError, match="expected an int >= 1"):
         parallel.set_num_threads(bad)
+
+
+def blas_threads() -> int:
+    import threadpoolctl
+
+    return max(info["num_threads"] for info in threadpoolctl.threadpool_info()
+               if info["user_api"] == "blas")
+
+
+def test_blas_runs_single_threaded_inside_blocks_and_is_restored_after(threads):
+    import threadpoolctl
+
+    threads(2)
+    with threadpoolctl.threadpool_limits(2, user_api="blas"):
+        inside = parallel.map_blocks(lambda block: blas_threads(), 4, nbytes=1)
+        assert inside == [1, 1]
+        assert blas_threads() == 2
+        with pytest.raises(ValueError):
+            parallel.map_blocks(lambda block: int("not a number"), 4, nbytes=1)
+        assert blas_threads() == 2
+
+
+def test_a_call_from_a_thread_without_control_of_blas_is_right_and_changes_nothing(threads):
+    import threadpoolctl
+
+    threads(2)
+    x = np.arange(8.0)
+    results = []
+    with threadpoolctl.threadpool_limits(2, user_api="blas"):  # this thread takes control
+        worker = threading.Thread(target=lambda: results.append(
+            parallel.map_blocks(lambda block: x[block].sum(), len(x), nbytes=1)))
+        worker.start()
+        worker.join(timeout=20)
+        assert results == [[6.0, 22.0]]
+        assert blas_threads() == 2
+
+
+@pytest.mark.parametrize("count", [1, 2, 3])
+@pytest.mark.parametrize("rows", [1, 7, 128])
+def test_blocked_matmuls_equal_numpy(threads, count, rows):
+    threads(count)
+    generator = np.random.default_rng(rows)
+    a = generator.standard_normal((2, rows, 5))
+    b = generator.standard_normal((2, 5, 3))
+    out = np.empty((2, rows, 3))
+    np.testing.assert_allclose(parallel.matmul_by_rows(a, b, out), a @ b, rtol=1e-12)
+    g = generator.standard_normal((2, 4, rows))
+    np.testing.assert_allclose(parallel.matmul_summed_over_blocks(g, a), g @ a, rtol=1e-12)

@@ -1,16 +1,24 @@
 """Run NumPy work on both cores: split the batch (axis 0) into contiguous blocks, one per thread.
 
 NumPy releases the GIL inside ufuncs, copies and BLAS calls, so threads that each work on
-their own rows of an array run at the same time. The GEMMs already use every core through
-BLAS; the element-wise passes, copies and reductions around them (im2col, ReLU, pooling,
-batch-norm statistics) run on one core unless they are split like this.
+their own rows of an array run at the same time. The element-wise passes, copies and
+reductions of a training step (im2col, ReLU, pooling, batch-norm statistics) run on one core
+unless they are split like this, and so do a convolution's GEMMs, best (``matmul_by_rows``,
+``matmul_summed_over_blocks``).
 
 ``map_blocks(fn, n, nbytes=...)`` calls ``fn(block)`` for contiguous slices ``block`` that
 cover ``range(n)`` exactly once, in order, and returns the results in the same order: the
 first block on the calling thread, the others on a small persistent pool. It runs inline
 (one call, ``fn(slice(0, n))``) with one thread, when the work is smaller than
-``MIN_PARALLEL_BYTES`` (handing a block to a thread costs tens of microseconds), or when
+``MIN_PARALLEL_BYTES`` (handing a block to a thread costs ~100 microseconds), or when
 called from inside a block (no nested pools).
+
+While blocks run on the pool, BLAS is limited to one thread: the blocks already use every
+core, and OpenBLAS runs threaded calls from two threads one after the other. So a GEMM on
+a block's rows runs single-threaded beside the other blocks' GEMMs: for convolutions that
+is 1.25–2.9× faster than one threaded GEMM over all rows (benchmarks/README.md, "Speed,
+round 3"), and it does not collapse when another process takes a core, as OpenBLAS's
+spinning threads do.
 
 The number of threads is the BLAS thread count when first needed (threadpoolctl reads it),
 or what ``set_num_threads`` sets, as ``torch.set_num_threads`` does for PyTorch.
@@ -19,19 +27,25 @@ or what ``set_num_threads`` sets, as ``torch.set_num_threads`` does for PyTorch.
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from itertools import pairwise
 
+import numpy as np
 import threadpoolctl
 
 from glassnet.errors import ConfigError
 
-# Below this many bytes of work a block is not worth a thread: at ~10 GB/s one MiB is
-# ~100 µs of copying, against 20–50 µs to wake a pool thread and wait for it.
-MIN_PARALLEL_BYTES = 1 << 20
+# Below this many bytes of work a block is not worth a thread: handing a block to a pool
+# thread and waiting for it costs ~90 µs on the 2-core development VM (an empty map_blocks),
+# and a ReLU pays for it only from ~5 MiB of output. 4 MiB measured best over PERF.md's
+# workloads: against 1 MiB, the ResNet step 1.25x and MLP inference 1.13x faster, the rest
+# unchanged (benchmarks/README.md, "Speed, round 3").
+MIN_PARALLEL_BYTES = 4 << 20
 
 _settings = {"threads": None, "pool": None}
 _lock = threading.Lock()
 _inside = threading.local()
+_blas = {"libraries": None}  # threadpoolctl's controllers of the loaded BLAS libraries
 
 
 def get_num_threads() -> int:
@@ -113,11 +127,12 @@ def map_blocks(fn: Callable[[slice], object], n: int, *, nbytes: int) -> list:
     if threads == 1 or nbytes < MIN_PARALLEL_BYTES or n < 2 or getattr(_inside, "block", False):
         return [fn(slice(0, n))]
     first, *rest = batch_blocks(n, threads)
-    futures = [_pool(threads).submit(_run_inside, fn, block) for block in rest]
-    try:
-        results = [_run_inside(fn, first)]
-    finally:
-        others = [future.exception() for future in futures]  # waits for every block
+    with _single_threaded_blas():
+        futures = [_pool(threads).submit(_run_inside, fn, block) for block in rest]
+        try:
+            results = [_run_inside(fn, first)]
+        finally:
+            others = [future.exception() for future in futures]  # waits for every block
     errors = [error for error in others if error is not None]
     if errors:
         raise errors[0]
@@ -131,6 +146,27 @@ def _run_inside(fn, block):
         return fn(block)
     finally:
         _inside.block = False
+
+
+@contextmanager
+def _single_threaded_blas():
+    """BLAS runs one thread inside the context; on leaving, its thread count is restored.
+
+    threadpoolctl lets only one thread change OpenBLAS's process-wide setting (the first
+    that sets a limit, usually the main thread); from any other thread this does nothing,
+    and the blocks' GEMMs then take turns on BLAS's threads: slower, never wrong.
+    """
+    if _blas["libraries"] is None:  # finding the libraries costs milliseconds: once
+        _blas["libraries"] = threadpoolctl.ThreadpoolController().select(
+            user_api="blas").lib_controllers
+    previous = [library.get_num_threads() for library in _blas["libraries"]]
+    for library in _blas["libraries"]:
+        library.set_num_threads(1)
+    try:
+        yield
+    finally:
+        for library, threads in zip(_blas["libraries"], previous):
+            library.set_num_threads(threads)
 
 
 def _pool(threads: int) -> ThreadPoolExecutor:
@@ -178,3 +214,42 @@ def row_sums(rows):
         array([6., 9.])
     """
     return sum(map_blocks(lambda block: rows[block].sum(axis=0), len(rows), nbytes=rows.nbytes))
+
+
+def matmul_by_rows(a, b, out):
+    """``out = a @ b`` (NumPy's batched matmul), computed block by block of a's rows (axis −2),
+    each block's GEMM single-threaded beside the others; ``out`` returned.
+
+    Example:
+        >>> import numpy as np
+        >>> a, b = np.arange(6.0).reshape(1, 3, 2), np.ones((1, 2, 2))
+        >>> matmul_by_rows(a, b, np.empty((1, 3, 2)))[0]
+        array([[1., 1.],
+               [5., 5.],
+               [9., 9.]])
+    """
+    def run(rows):
+        np.matmul(a[..., rows, :], b, out=out[..., rows, :])
+
+    map_blocks(run, a.shape[-2], nbytes=a.nbytes + out.nbytes)
+    return out
+
+
+def matmul_summed_over_blocks(a, b):
+    """``a @ b`` with the contracted axis (a's last, b's −2) split into blocks: one partial
+    product per block, single-threaded beside the others, then their sum.
+
+    For a long contraction with a small result, such as a weight gradient Gᵀ X summed over
+    every output pixel of the batch.
+
+    Example:
+        >>> import numpy as np
+        >>> a, b = np.ones((2, 5)), np.arange(10.0).reshape(5, 2)
+        >>> matmul_summed_over_blocks(a, b)
+        array([[20., 25.],
+               [20., 25.]])
+    """
+    def run(inner):
+        return np.matmul(a[..., inner], b[..., inner, :])
+
+    return sum(map_blocks(run, a.shape[-1], nbytes=a.nbytes + b.nbytes))

@@ -33,7 +33,7 @@ from glassnet.ops.fused.output_size import (
     check_rank,
     conv_output_size,
 )
-from glassnet.ops.parallel import row_sums
+from glassnet.ops.parallel import matmul_by_rows, matmul_summed_over_blocks, row_sums
 from glassnet.tensor import array_of
 
 
@@ -45,8 +45,10 @@ class Conv2d(Function):
     (G, Co/G, K) and G_rows the output gradient as (G, N·Ho·Wo, Co/G), per group:
         forward:  Y = X_cols W_colsᵀ + b
         backward: dL/dW = G_rowsᵀ X_cols,  dL/db = Σ_rows G_rows,  dL/dx = col2im(G_rows W_cols).
-    With G = 1 each batched product is one plain GEMM. The input gradient is skipped when x
-    does not need one (the first layer's image).
+    With G = 1 each batched product is one plain GEMM. Each GEMM runs on every core as
+    single-threaded GEMMs over blocks of rows (``glassnet.ops.parallel``); the weight
+    gradient sums one partial product per block. The input gradient is skipped when x does
+    not need one (the first layer's image).
     """
 
     __slots__ = ()
@@ -61,8 +63,8 @@ class Conv2d(Function):
         w_cols = w_cols.reshape(groups, per_group, kh * kw * C_group)
         out = np.empty((rows, Co), dtype=np.result_type(cols, w_cols))
         # Each group's product lands in its run of output channels: (N·Ho·Wo, Co) = NHWC.
-        np.matmul(cols, w_cols.transpose(0, 2, 1),
-                  out=out.reshape(rows, groups, per_group).transpose(1, 0, 2))
+        matmul_by_rows(cols, w_cols.transpose(0, 2, 1),
+                       out=out.reshape(rows, groups, per_group).transpose(1, 0, 2))
         out = _add_bias(out, bias)
         self.save_for_backward(
             cols if self.needs_input_grad[1] else None,
@@ -83,7 +85,7 @@ class Conv2d(Function):
             grad_x = col2im(grad_rows, weight, x_shape, stride, padding, dilation, groups)
         if self.needs_input_grad[1]:
             per_group = grad_rows.reshape(-1, groups, Co // groups).transpose(1, 2, 0)
-            grad_w_cols = np.matmul(per_group, cols)  # (G, Co/G, kh·kw·C/G)
+            grad_w_cols = matmul_summed_over_blocks(per_group, cols)  # (G, Co/G, kh·kw·C/G)
             grad_weight = np.ascontiguousarray(
                 grad_w_cols.reshape(Co, kh, kw, C_group).transpose(0, 3, 1, 2)
             )

@@ -14,15 +14,15 @@ D·(k − 1) + 1: one more step in the same strided view.
 im2col reads the windows through a strided view of the padded input (no Python loop);
 col2im, its adjoint (fused with the input-gradient GEMM), adds each of the kh·kw kernel
 offsets back with one strided slice addition: a loop over the kernel offsets only, never
-over the pixels, and without ``np.add.at``. The copies and additions run on both cores,
-split into blocks of samples (``glassnet.ops.parallel``); the GEMMs stay whole, threaded by
-BLAS itself.
+over the pixels, and without ``np.add.at``. Both run on every core, split into blocks of
+samples (``glassnet.ops.parallel``): each block does its own copies, GEMMs and additions,
+with a single-threaded BLAS beside the other blocks.
 """
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from glassnet.ops.parallel import blockwise, map_blocks
+from glassnet.ops.parallel import map_blocks
 
 
 def pad_channels_last(x: np.ndarray, padding: tuple) -> np.ndarray:
@@ -142,13 +142,20 @@ def col2im(
     if groups > 1:  # one copy: a strided input and a strided output made each GEMM 25% slower
         grad_groups = np.ascontiguousarray(grad_groups)
     padded = np.empty((N, H + 2 * ph, W + 2 * pw, C), dtype=dtype)
-    map_blocks(lambda block: padded[block].fill(0), N, nbytes=padded.nbytes)
     part = np.empty((N, Ho, Wo, C), dtype=dtype)
-    part_groups = part.reshape(-1, groups, C_group).transpose(1, 0, 2)
-    for i in range(kh):
-        for j in range(kw):
-            np.matmul(grad_groups, w_offsets[i, j], out=part_groups)  # BLAS threads
-            rows = slice(i * dh, i * dh + sh * (Ho - 1) + 1, sh)
-            cols = slice(j * dw, j * dw + sw * (Wo - 1) + 1, sw)
-            blockwise(np.add, padded[:, rows, cols, :], padded[:, rows, cols, :], part)
+
+    def add_block(block):
+        """Samples ``block``: zero their padded gradient, then add every offset's share."""
+        padded_block, part_block = padded[block], part[block]
+        padded_block.fill(0)
+        grad_block = grad_groups[:, block.start * Ho * Wo : block.stop * Ho * Wo]
+        part_groups = part_block.reshape(-1, groups, C_group).transpose(1, 0, 2)
+        for i in range(kh):
+            for j in range(kw):
+                np.matmul(grad_block, w_offsets[i, j], out=part_groups)
+                rows = slice(i * dh, i * dh + sh * (Ho - 1) + 1, sh)
+                cols = slice(j * dw, j * dw + sw * (Wo - 1) + 1, sw)
+                padded_block[:, rows, cols, :] += part_block
+
+    map_blocks(add_block, N, nbytes=padded.nbytes + part.nbytes + grad_rows.nbytes)
     return padded[:, ph : ph + H, pw : pw + W, :].transpose(0, 3, 1, 2)
