@@ -16,7 +16,8 @@ and std, float32, NCHW, batch 128, Adam(lr=1e-3), mean cross-entropy, seed 0.
 - resnet-train: ``models.resnet()`` (cifar stem, widths 16-32-64, one block per stage).
 
 PyTorch builds the same architecture and loads glassnet's initial weights, so both libraries
-start from the same parameters and see the same batches. Each figure is the median of
+start from the same parameters and see the same batches, wrapped as tensors before timing
+without a copy (``gn.as_tensor``, ``torch.from_numpy``). Each figure is the median of
 ``--iterations`` calls (steps cycle over a few batches); the two libraries are measured
 alternately, workload by workload, ``--repeats`` times, and the ratio PyTorch time /
 glassnet time (above 1: glassnet is faster) is the median over the repeats with its range.
@@ -92,14 +93,15 @@ def glassnet_step(model, workload: Workload, batches):
     loss_fn = nn.CrossEntropyLoss()
     optimizer = optim.Adam(model.parameters(), lr=1e-3)
     model.train(workload.train)
+    tensors = [(gn.as_tensor(x), y) for x, y in batches]  # no copy, as torch.from_numpy
     turn = iter(range(10**9))
 
     def step():
-        x, y = batches[next(turn) % len(batches)]
+        x, y = tensors[next(turn) % len(tensors)]
         if not workload.train:
             with gn.no_grad():
-                return model(gn.tensor(x))
-        loss = loss_fn(model(gn.tensor(x)), y)
+                return model(x)
+        loss = loss_fn(model(x), y)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()

@@ -15,10 +15,9 @@ called from inside a block (no nested pools).
 
 While blocks run on the pool, BLAS is limited to one thread: the blocks already use every
 core, and OpenBLAS runs threaded calls from two threads one after the other. So a GEMM on
-a block's rows runs single-threaded beside the other blocks' GEMMs: for convolutions that
-is 1.25–2.9× faster than one threaded GEMM over all rows (benchmarks/README.md, "Speed,
-round 3"), and it does not collapse when another process takes a core, as OpenBLAS's
-spinning threads do.
+a block's rows runs single-threaded beside the other blocks' GEMMs: the reference CNN's
+conv2 (forward + backward) runs 1.16× faster than with BLAS's own threads
+(benchmarks/README.md, "Speed, round 3").
 
 The number of threads is the BLAS thread count when first needed (threadpoolctl reads it),
 or what ``set_num_threads`` sets, as ``torch.set_num_threads`` does for PyTorch.
