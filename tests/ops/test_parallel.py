@@ -4,6 +4,7 @@ import threading
 
 import numpy as np
 import pytest
+import threadpoolctl
 
 from glassnet.errors import ConfigError
 from glassnet.ops import parallel
@@ -98,8 +99,6 @@ def test_blockwise_equals_the_serial_ufunc(threads, count):
 
 
 def test_default_thread_count_is_the_blas_count(threads):
-    import threadpoolctl
-
     parallel._settings["threads"] = None  # as at import
     with threadpoolctl.threadpool_limits(1, user_api="blas"):
         assert parallel.get_num_threads() == 1
@@ -112,15 +111,11 @@ def test_set_num_threads_rejects_non_positive_ints(bad):
 
 
 def blas_threads() -> int:
-    import threadpoolctl
-
     return max(info["num_threads"] for info in threadpoolctl.threadpool_info()
                if info["user_api"] == "blas")
 
 
 def test_blas_runs_single_threaded_inside_blocks_and_is_restored_after(threads):
-    import threadpoolctl
-
     threads(2)
     with threadpoolctl.threadpool_limits(2, user_api="blas"):
         inside = parallel.map_blocks(lambda block: blas_threads(), 4, nbytes=1)
@@ -132,8 +127,6 @@ def test_blas_runs_single_threaded_inside_blocks_and_is_restored_after(threads):
 
 
 def test_a_call_from_a_thread_without_control_of_blas_is_right_and_changes_nothing(threads):
-    import threadpoolctl
-
     threads(2)
     x = np.arange(8.0)
     results = []

@@ -3,7 +3,7 @@
 NumPy releases the GIL inside ufuncs, copies and BLAS calls, so threads that each work on
 their own rows of an array run at the same time. The element-wise passes, copies and
 reductions of a training step (im2col, ReLU, pooling, batch-norm statistics) run on one core
-unless they are split like this, and so do a convolution's GEMMs, best (``matmul_by_rows``,
+unless they are split like this; a convolution's GEMMs are split too (``matmul_by_rows``,
 ``matmul_summed_over_blocks``).
 
 ``map_blocks(fn, n, nbytes=...)`` calls ``fn(block)`` for contiguous slices ``block`` that
