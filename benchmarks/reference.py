@@ -29,6 +29,7 @@ without importing torch) and reports its peak resident memory.
 """
 
 import argparse
+import itertools
 import resource
 import statistics
 import subprocess
@@ -88,18 +89,17 @@ def glassnet_model(name: str):
     return models.cnn(1, 28, 10, batch_norm=name == "cnn-bn", generator=generator)
 
 
-def glassnet_step(model, workload: Workload, batches):
-    """A function running one step (training or inference) on the next batch."""
-    loss_fn = nn.CrossEntropyLoss()
-    optimizer = optim.Adam(model.parameters(), lr=1e-3)
-    model.train(workload.train)
-    tensors = [(gn.as_tensor(x), y) for x, y in batches]  # no copy, as torch.from_numpy
-    turn = iter(range(10**9))
+def step_function(model, loss_fn, optimizer, tensors: list, train: bool, no_grad):
+    """A function running one step on the next of ``tensors`` (cycling): a training step
+    (forward, loss, zero_grad, backward, optimizer step), or inference under ``no_grad``.
+    glassnet and PyTorch share these names, so both libraries run this same code."""
+    model.train(train)
+    turn = itertools.cycle(tensors)
 
     def step():
-        x, y = tensors[next(turn) % len(tensors)]
-        if not workload.train:
-            with gn.no_grad():
+        x, y = next(turn)
+        if not train:
+            with no_grad():
                 return model(x)
         loss = loss_fn(model(x), y)
         optimizer.zero_grad()
@@ -108,6 +108,14 @@ def glassnet_step(model, workload: Workload, batches):
         return loss
 
     return step
+
+
+def glassnet_step(model, workload: Workload, batches):
+    """glassnet's step function for ``workload`` on ``batches`` (``step_function``)."""
+    tensors = [(gn.as_tensor(x), y) for x, y in batches]  # no copy, as torch.from_numpy
+    optimizer = optim.Adam(model.parameters(), lr=1e-3)
+    return step_function(model, nn.CrossEntropyLoss(), optimizer, tensors, workload.train,
+                         gn.no_grad)
 
 
 # ----- the same models in PyTorch ------------------------------------------------------------
@@ -160,24 +168,10 @@ def torch_step(torch, name: str, glassnet_model, workload: Workload, batches):
     model = torch_resnet(torch) if name == "resnet" else torch_twin(torch, glassnet_model)
     model.load_state_dict({k: torch.from_numpy(np.asarray(v))
                            for k, v in glassnet_model.state_dict().items()})
-    loss_fn = torch.nn.CrossEntropyLoss()
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    model.train(workload.train)
     tensors = [(torch.from_numpy(x), torch.from_numpy(y)) for x, y in batches]
-    turn = iter(range(10**9))
-
-    def step():
-        x, y = tensors[next(turn) % len(tensors)]
-        if not workload.train:
-            with torch.no_grad():
-                return model(x)
-        loss = loss_fn(model(x), y)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        return loss
-
-    return step
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    return step_function(model, torch.nn.CrossEntropyLoss(), optimizer, tensors, workload.train,
+                         torch.no_grad)
 
 
 # ----- timing and memory ---------------------------------------------------------------------
